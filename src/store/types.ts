@@ -1,0 +1,73 @@
+/**
+ * The race index contract. Both backends (SQLite, PostgreSQL) implement it and one
+ * contract test suite runs against both. The index is a cache of what GitHub holds:
+ * backfill can always rebuild it.
+ */
+import type { RaceSignature } from '../race/types.js';
+
+export type IssueState = 'open' | 'closed';
+
+/** Where an issue lives. Candidates never cross installations. */
+export interface IssueRef {
+  installationId: number;
+  /** `owner/name`, lower-cased. */
+  repo: string;
+  number: number;
+}
+
+/** One issue as the index knows it. */
+export interface IndexedIssue extends IssueRef {
+  title: string;
+  state: IssueState;
+  /** GitHub's `state_reason`: `completed`, `not_planned`, `duplicate`, `reopened` or null. */
+  stateReason: string | null;
+  labels: string[];
+  /** Number of the PR that fixed it, when known. */
+  fixingPr: number | null;
+  /** True for an issue of a private repository: never shown to another repository. */
+  private: boolean;
+  /** GitHub's `updated_at`, ISO 8601. The newest write wins. */
+  updatedAt: string;
+  races: RaceSignature[];
+}
+
+/** What the triage needs to know of an earlier issue. */
+export type IssueSummary = Omit<IndexedIssue, 'races'>;
+
+/** One earlier issue that shares or resembles the query's races. */
+export interface Candidate {
+  issue: IssueSummary;
+  /** Issue similarity in [0,1] (engine's `issueSimilarity`). */
+  score: number;
+  /** True when a full (non-partial) fingerprint is shared exactly. */
+  exact: boolean;
+  /** Fingerprints shared exactly (full or partial). */
+  sharedFingerprints: string[];
+  /** The races of the earlier issue, for explanations and learned labels. */
+  races: RaceSignature[];
+}
+
+export interface CandidateQuery {
+  installationId: number;
+  repo: string;
+  /** Other repositories of the same installation whose issues may be matched (from config). */
+  siblings?: string[];
+  races: RaceSignature[];
+  /** The issue being triaged: never its own candidate. */
+  excludeNumber?: number;
+  /** Most candidates to return, best first. */
+  limit: number;
+}
+
+export interface RaceIndex {
+  /** Insert or replace an issue and its races. An older `updatedAt` than the stored one is ignored. */
+  upsertIssue(issue: IndexedIssue): Promise<void>;
+  /** Forget an issue (deleted or transferred away). */
+  removeIssue(ref: IssueRef): Promise<void>;
+  /** Record a close or reopen. An older `updatedAt` than the stored one is ignored. */
+  setState(ref: IssueRef, state: IssueState, stateReason: string | null, updatedAt: string): Promise<void>;
+  getIssue(ref: IssueRef): Promise<IndexedIssue | undefined>;
+  /** Exact fingerprint matches first, then issues sharing significant frames, scored; best first. */
+  candidates(query: CandidateQuery): Promise<Candidate[]>;
+  close(): Promise<void>;
+}

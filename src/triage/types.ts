@@ -1,0 +1,56 @@
+/**
+ * The triage decision contract: given an issue's races, the index's candidates and the
+ * repository's config, decide what the bot says and which labels it sets. Pure, so the
+ * app and the offline replay (`race-triage triage`) share one code path.
+ */
+import type { AnalysedRace } from '../race/types.js';
+import type { Candidate, IssueState } from '../store/types.js';
+
+/** The issue being triaged, as the webhook payload (or a corpus line) gives it. */
+export interface IssueInput {
+  installationId: number;
+  /** `owner/name`, lower-cased. */
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  state: IssueState;
+  /** Labels on the issue now, whoever added them. */
+  labels: string[];
+  private: boolean;
+}
+
+/** One likely duplicate as the comment lists it. */
+export interface DuplicateLine {
+  number: number;
+  /** `owner/name` when it lives in a sibling repository; absent for the same repository. */
+  repo?: string;
+  title: string;
+  state: IssueState;
+  stateReason: string | null;
+  /** Issue similarity in [0,1]. */
+  score: number;
+  /** Same full signature. */
+  exact: boolean;
+  fixingPr: number | null;
+}
+
+/** One label the bot would apply, and why. */
+export interface LabelDecision {
+  name: string;
+  /** In words, for the comment: `4 of 5 racing frames are in pkg/executor`. */
+  reason: string;
+  source: 'race' | 'rule' | 'default' | 'learned';
+}
+
+/** What the bot records about itself in the comment's hidden marker. */
+export interface MarkerData {
+  /** Marker format version. */
+  v: 1;
+  /** Fingerprints of the races in the issue. */
+  fingerprints: string[];
+  /** Labels the bot itself added: the only ones it may later remove. */
+  labels: string[];
+  /** Duplicates listed, with scores, for tooling. */
+  duplicates: { number: number; score: number; exact: boolean }[];
+}
