@@ -1,0 +1,133 @@
+/**
+ * Runs queued jobs in the app's own process: claims a job, hands it to `process`, and
+ * records the outcome. Transient failures go back to the queue with a backoff; permanent
+ * ones (and jobs over the time cap) are marked failed with their error and logged.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { JobQueue } from './queue.js';
+import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './retry-policy.js';
+import type { Job } from './types.js';
+
+export interface WorkerOptions {
+  queue: JobQueue;
+  /** Does the work of one job; throws to report a failure. */
+  process: (job: Job) => Promise<void>;
+  log: Logger;
+  /** Jobs run at once by this worker. */
+  concurrency?: number;
+  /** Longest one job may run. Over it the job fails for good: the same input would take as long again. */
+  timeCapMs?: number;
+  /** How long a claim holds; past it another worker may take the job. Must exceed `timeCapMs`. */
+  leaseMs?: number;
+  /** Wait between polls when the queue is empty (an `enqueue` in this process wakes the worker at once). */
+  pollMs?: number;
+  retry?: RetryOptions;
+}
+
+export class JobTimeCapError extends Error {
+  override name = 'JobTimeCapError';
+}
+
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #options: Required<Omit<WorkerOptions, 'leaseMs'>> & { leaseMs: number };
+  #running = false;
+  #loops: Promise<void>[] = [];
+  #wakers = new Set<() => void>();
+
+  constructor(options: WorkerOptions) {
+    const timeCapMs = options.timeCapMs ?? 60_000;
+    this.#options = {
+      concurrency: 2,
+      pollMs: 1_000,
+      retry: DEFAULT_RETRY,
+      ...options,
+      timeCapMs,
+      leaseMs: options.leaseMs ?? timeCapMs + 30_000,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loops = Array.from({ length: this.#options.concurrency }, () => this.#loop());
+  }
+
+  /** Tells idle loops that a job was just enqueued. */
+  wake(): void {
+    for (const wake of this.#wakers) wake();
+  }
+
+  /** Stops claiming; resolves once the jobs in hand are finished. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await Promise.all(this.#loops);
+  }
+
+  async #loop(): Promise<void> {
+    const { queue, log, leaseMs, pollMs } = this.#options;
+    while (this.#running) {
+      let job: Job | undefined;
+      try {
+        job = await queue.claim(this.id, leaseMs);
+      } catch (error) {
+        log.warn({ err: error }, 'job queue unavailable; will try again');
+      }
+      if (job) await this.#run(job);
+      else await this.#idle(pollMs);
+    }
+  }
+
+  #idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(done);
+    });
+  }
+
+  async #run(job: Job): Promise<void> {
+    const { queue, log, retry } = this.#options;
+    const about = { deliveryId: job.deliveryId, event: job.event, action: job.action, repo: job.repo, issue: job.issueNumber, attempt: job.attempts };
+    const started = Date.now();
+    try {
+      await this.#withinCap(this.#options.process(job));
+      await queue.complete(job, this.id);
+      log.debug({ ...about, ms: Date.now() - started }, 'job done');
+      return;
+    } catch (error) {
+      const verdict = error instanceof JobTimeCapError ? { retry: false as const, reason: error.message } : retryVerdict(error, job.attempts, retry);
+      await this.#record(job, verdict.retry ? verdict.delayMs : undefined, verdict.reason).catch((recordError: unknown) =>
+        // The lease will run out and the job come back: nothing is lost.
+        log.warn({ ...about, err: recordError }, 'could not record job outcome'),
+      );
+      if (verdict.retry) log.warn({ ...about, delayMs: verdict.delayMs, reason: verdict.reason }, 'job failed; will retry');
+      else log.error({ ...about, reason: verdict.reason }, 'job failed');
+    }
+  }
+
+  #record(job: Job, retryDelayMs: number | undefined, reason: string): Promise<boolean> {
+    const { queue } = this.#options;
+    return retryDelayMs === undefined ? queue.fail(job, this.id, reason) : queue.retryLater(job, this.id, reason, retryDelayMs);
+  }
+
+  async #withinCap<T>(work: Promise<T>): Promise<T> {
+    const cap = this.#options.timeCapMs;
+    let timer: NodeJS.Timeout | undefined;
+    const over = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new JobTimeCapError(`took longer than the ${cap} ms cap per job`)), cap);
+    });
+    try {
+      return await Promise.race([work, over]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
