@@ -101,8 +101,10 @@ function classifyHttp(
   now: () => number,
 ): Classified {
   const reason = `GitHub ${status}: ${message}`;
-  if (status >= 500 || status === 408) return { transient: true, reason };
   const retryAfter = Number(headers['retry-after']);
+  if (status >= 500 || status === 408) {
+    return Number.isFinite(retryAfter) ? { transient: true, waitMs: retryAfter * 1000, reason } : { transient: true, reason };
+  }
   const rateLimited =
     status === 429 ||
     Number.isFinite(retryAfter) ||
