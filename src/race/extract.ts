@@ -1,6 +1,317 @@
-// PLACEHOLDER: replaced by the real extractor.
-import type { EngineOptions, RaceReport } from './types.js';
+/**
+ * Finds every data-race report in an untrusted issue body (race-format.md §4.2).
+ *
+ * A state machine over cleaned lines: a header or an access line opens a report; access,
+ * creation and context lines open stacks; frames fill the open stack; a separator, a new
+ * header, a closing line, a fence or three unknown lines in a row close the report.
+ * Blank lines and indentation carry no meaning, because pasting destroys both.
+ * Work is one pass over the lines, with each line's regexes bounded by MAX_LINE_LENGTH.
+ */
+import { classifyLine, isWrappedAccess, type LineShape } from './lines.js';
+import { normalizeFrame } from './normalize.js';
+import { cleanLines, type CleanLine } from './text.js';
+import type { AccessKind, Dialect, EngineOptions, RaceReport, RawFrame } from './types.js';
 
-export function extractReports(_body: string, _options: EngineOptions = {}): RaceReport[] {
-  return [];
+/** Foreign log lines tolerated in a row inside a report before it is considered over (§3.10). */
+const MAX_UNKNOWN_RUN = 3;
+
+interface AccessDraft {
+  kind: AccessKind;
+  atomic: boolean;
+  previous: boolean;
+  actor: string;
+  frames: RawFrame[];
+  stackLost: boolean;
+}
+
+interface CreationDraft {
+  actor: string;
+  frames: RawFrame[];
+}
+
+interface ReportDraft {
+  dialect: Dialect;
+  accesses: AccessDraft[];
+  creations: CreationDraft[];
+  start: number;
+  end: number;
+  firstLine: number;
+  lastLine: number;
+  quoteDepth: number;
+  /** The stack frames go to; undefined while inside a context block (mutex, location, sleep). */
+  stack: RawFrame[] | undefined;
+  /** The access whose stack is open, for `[failed to restore the stack]`. */
+  openAccess: AccessDraft | undefined;
+  /** True when the last frame is a Go function line still waiting for its location line. */
+  awaitingLocation: boolean;
+  unknownRun: number;
+  /** True when the text ended or turned into something else without a closing line. */
+  cutOff: boolean;
+}
+
+interface TestMarker {
+  line: number;
+  name: string;
+  after: boolean;
+}
+
+interface Draft {
+  report: ReportDraft;
+  test?: string;
+}
+
+/** Every race report in the body, in order. Never throws; linear in the body's length. */
+export function extractReports(body: string, options: EngineOptions = {}): RaceReport[] {
+  const lines = cleanLines(body);
+  const drafts: Draft[] = [];
+  const markers: TestMarker[] = [];
+  let open: ReportDraft | undefined;
+  /** Inside a TSan report of another kind (use-after-free, leak): its accesses are not races. */
+  let skippingOtherReport = false;
+
+  const close = (cutOff: boolean): void => {
+    if (open && open.accesses.length > 0) {
+      open.cutOff = cutOff;
+      drafts.push({ report: open });
+    }
+    open = undefined;
+  };
+
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    let shape = shapeOf(line);
+    let last = line;
+    if (shape.kind === 'unknown' && isWrappedAccess(line.text)) {
+      const next = nextNonBlank(lines, index);
+      if (next !== undefined) {
+        const joined = classifyLine(`${line.text.trim()} ${lines[next]!.text.trim()}`);
+        if (joined.kind === 'access') {
+          shape = joined;
+          last = lines[next]!;
+          index = next;
+        }
+      }
+    }
+
+    if (shape.kind === 'test') markers.push({ line: index, name: shape.name, after: shape.after });
+
+    if (open) {
+      if (continueReport(open, shape, line, last, index)) continue;
+      close(shape.kind === 'unknown');
+    }
+
+    // Not inside a report: only a header or an access line opens one.
+    if (shape.kind === 'header') {
+      skippingOtherReport = !shape.race;
+      if (shape.race) open = newReport(shape.dialect, line, index);
+    } else if (shape.kind === 'separator') {
+      skippingOtherReport = false;
+    } else if (shape.kind === 'access' && !skippingOtherReport) {
+      open = newReport(shape.dialect, line, index);
+      continueReport(open, shape, line, last, index);
+    }
+  }
+  close(true);
+
+  attachTestsFromMarkers(drafts, markers);
+  return drafts.map((draft) => finish(draft, options));
+}
+
+function shapeOf(line: CleanLine): LineShape {
+  if (line.fence) return { kind: 'end' };
+  if (line.overlong) return { kind: 'unknown' };
+  return classifyLine(line.text);
+}
+
+function nextNonBlank(lines: CleanLine[], index: number): number | undefined {
+  for (let next = index + 1; next < lines.length && next <= index + 3; next++) {
+    if (lines[next]!.text.trim() !== '') return next;
+  }
+  return undefined;
+}
+
+function newReport(dialect: Dialect, line: CleanLine, index: number): ReportDraft {
+  return {
+    dialect,
+    accesses: [],
+    creations: [],
+    start: line.start,
+    end: line.end,
+    firstLine: index,
+    lastLine: index,
+    quoteDepth: line.quoteDepth,
+    stack: undefined,
+    openAccess: undefined,
+    awaitingLocation: false,
+    unknownRun: 0,
+    cutOff: false,
+  };
+}
+
+/**
+ * Feed one line to an open report. Returns false when the line does not belong to it:
+ * the caller then closes the report and looks at the line again from outside.
+ */
+function continueReport(
+  report: ReportDraft,
+  shape: LineShape,
+  first: CleanLine,
+  last: CleanLine,
+  index: number,
+): boolean {
+  if (shape.kind === 'blank') return true;
+  if (shape.kind === 'unknown' || (shape.kind === 'test' && !shape.after)) {
+    // Foreign lines (logs, `=== RUN` of parallel tests) are tolerated, a few in a row.
+    report.unknownRun++;
+    report.awaitingLocation = false;
+    return report.unknownRun < MAX_UNKNOWN_RUN;
+  }
+  switch (shape.kind) {
+    case 'access': {
+      // A second current access, or a second previous one, starts the next report.
+      const hasCurrent = report.accesses.some((a) => !a.previous);
+      const hasPrevious = report.accesses.some((a) => a.previous);
+      if ((shape.previous && hasPrevious) || (!shape.previous && (hasCurrent || hasPrevious))) return false;
+      const access: AccessDraft = {
+        kind: shape.access,
+        atomic: shape.atomic,
+        previous: shape.previous,
+        actor: shape.actor,
+        frames: [],
+        stackLost: false,
+      };
+      report.accesses.push(access);
+      report.stack = access.frames;
+      report.openAccess = access;
+      report.awaitingLocation = false;
+      break;
+    }
+    case 'creation': {
+      const creation: CreationDraft = { actor: shape.actor, frames: [] };
+      report.creations.push(creation);
+      report.stack = creation.frames;
+      report.openAccess = undefined;
+      report.awaitingLocation = false;
+      break;
+    }
+    case 'context':
+      report.stack = undefined;
+      report.openAccess = undefined;
+      report.awaitingLocation = false;
+      break;
+    case 'lost':
+      if (report.openAccess) report.openAccess.stackLost = true;
+      report.awaitingLocation = false;
+      break;
+    case 'function':
+      report.stack?.push({ function: shape.name, file: '', line: 0 });
+      report.awaitingLocation = report.stack !== undefined;
+      break;
+    case 'location': {
+      const frame = report.stack?.[report.stack.length - 1];
+      if (!report.awaitingLocation || !frame) {
+        // A `file:line` that follows no function line is foreign text (a testify trace).
+        return continueReport(report, { kind: 'unknown' }, first, last, index);
+      }
+      frame.file = shape.file;
+      frame.line = shape.line;
+      report.awaitingLocation = false;
+      break;
+    }
+    case 'frame':
+      report.stack?.push({ ...shape.frame });
+      report.awaitingLocation = false;
+      break;
+    case 'end':
+      report.end = last.end;
+      report.lastLine = index;
+      return false;
+    default:
+      // separator, header, `--- FAIL:`: the report is over.
+      return false;
+  }
+  report.unknownRun = 0;
+  report.end = last.end;
+  report.lastLine = index;
+  return true;
+}
+
+/** `TestX`, `BenchmarkX`, `FuzzX` as a symbol segment; `TestMain` is the harness, not a test. */
+const TEST_SEGMENT = /^(?:Test|Benchmark|Fuzz)(?:[A-Z0-9_]\w*)?$/;
+
+/** The test named in a Go symbol: `sessiontxn_test.TestX.func1.1` gives `TestX`. */
+export function testFromFunction(name: string): string | undefined {
+  const symbol = name.slice(name.lastIndexOf('/') + 1);
+  for (const segment of symbol.split('.')) {
+    if (segment !== 'TestMain' && TEST_SEGMENT.test(segment)) return segment;
+  }
+  return undefined;
+}
+
+function testFromStacks(report: ReportDraft): string | undefined {
+  if (report.dialect !== 'go') return undefined;
+  for (const stack of [...report.accesses, ...report.creations]) {
+    for (const frame of stack.frames) {
+      const test = testFromFunction(frame.function);
+      if (test) return test;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reports whose stacks name no test take it from `go test` lines next to them: the first
+ * `--- FAIL:` after the report, else the last `=== RUN` before it, never across another report.
+ */
+function attachTestsFromMarkers(drafts: Draft[], markers: TestMarker[]): void {
+  drafts.forEach((draft, i) => {
+    draft.test = testFromStacks(draft.report);
+    if (draft.test) return;
+    const { firstLine, lastLine } = draft.report;
+    const nextStart = drafts[i + 1]?.report.firstLine ?? Number.MAX_SAFE_INTEGER;
+    const previousEnd = drafts[i - 1]?.report.lastLine ?? -1;
+    const after = markers.find((m) => m.after && m.line > lastLine && m.line < nextStart);
+    const before = markers.filter((m) => !m.after && m.line < firstLine && m.line > previousEnd).pop();
+    draft.test = (after ?? before)?.name;
+  });
+}
+
+function partialReason(report: ReportDraft): string | undefined {
+  const reasons: string[] = [];
+  const [only] = report.accesses;
+  if (report.accesses.length === 1 && only) {
+    reasons.push(
+      only.previous
+        ? 'current access missing: report starts at the previous access'
+        : `second access missing${report.cutOff ? ': report cut off' : ''}`,
+    );
+  }
+  report.accesses.forEach((access, i) => {
+    const which = i === 0 ? 'first' : 'second';
+    if (access.stackLost) reasons.push(`${which} access stack lost: failed to restore the stack`);
+    else if (access.frames.length === 0) reasons.push(`${which} access has no frames: report cut off`);
+  });
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
+}
+
+function finish({ report, test }: Draft, options: EngineOptions): RaceReport {
+  const normalize = (frames: RawFrame[]) => frames.map((raw) => normalizeFrame(raw, report.dialect, options));
+  const reason = partialReason(report);
+  return {
+    dialect: report.dialect,
+    accesses: report.accesses.map((a) => ({
+      kind: a.kind,
+      atomic: a.atomic,
+      previous: a.previous,
+      actor: a.actor,
+      frames: normalize(a.frames),
+      stackLost: a.stackLost,
+    })),
+    creations: report.creations.map((c) => ({ actor: c.actor, frames: normalize(c.frames) })),
+    ...(test ? { test } : {}),
+    partial: reason !== undefined,
+    ...(reason ? { partialReason: reason } : {}),
+    span: [report.start, report.end],
+    quoteDepth: report.quoteDepth,
+  };
 }

@@ -1,0 +1,145 @@
+/**
+ * Text cleanup for pasted race reports (race-format.md §4.1): split an untrusted body
+ * into lines with their offsets, then strip the decoration GitHub issues add to each
+ * line (quotes, CI timestamps and gutters, glued code fences, HTML tags and entities).
+ * Every step is a bounded, anchored match on one line, so the cost is linear in the body.
+ */
+
+/** Lines longer than this are never scanned with a regex: they are classified as unknown. */
+export const MAX_LINE_LENGTH = 4096;
+
+/** One line of the body after decoration stripping. */
+export interface CleanLine {
+  /** The line's content with decoration removed (not trimmed). */
+  text: string;
+  /** Offset of the line's first character in the original body. */
+  start: number;
+  /** Offset just past the line's last character (before its line break). */
+  end: number;
+  /** How many `>` quote levels were stripped. */
+  quoteDepth: number;
+  /** True when the line was a code-fence marker with nothing else on it. */
+  fence: boolean;
+  /** True when the line was too long to be read. */
+  overlong: boolean;
+}
+
+const ENTITIES: Record<string, string> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+};
+
+/** `&lt;`, `&#43;`, `&#x27;`: the few entities that appear when a report passes through HTML. */
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-z]{2,4}));/g;
+
+/** Decode the HTML entities that hand-escaped or rendered-and-copied reports contain. */
+export function decodeEntities(line: string): string {
+  if (!line.includes('&')) return line;
+  return line.replace(ENTITY, (whole, dec?: string, hex?: string, name?: string) => {
+    if (name !== undefined) return ENTITIES[name] ?? whole;
+    const code = dec !== undefined ? Number(dec) : parseInt(hex ?? '', 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+/** `> ` quoting, possibly nested and possibly without the space. */
+const QUOTES = /^(?:[ \t]*>[ \t]?)+/;
+
+/**
+ * Prefixes that CI systems and log viewers put before every line (race-format.md §3.7).
+ * They are tried in order; each is anchored and bounded.
+ */
+const CI_PREFIXES: RegExp[] = [
+  // Jenkins Timestamper: [2021-08-03T03:51:55.918Z]
+  /^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\] ?/,
+  // GitHub Actions raw log, optionally with a copied line number: 13044 2024-08-09T01:45:13.2083331Z
+  /^[ \t]*(?:\d{1,9}[ \t]+)?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?/,
+  // Web log viewer gutter: 151 | 
+  /^[ \t]*\d{1,9}[ \t]?\|[ \t]?/,
+  // ctest output: 368: 
+  /^[ \t]*\d{1,9}: /,
+  // goreman / docker compose: 11:05:58      etcd1 | 
+  /^\d{2}:\d{2}:\d{2}[ \t]+[\w.-]{1,64}[ \t]+\|[ \t]?/,
+  // Taskcluster: [task 2020-11-02T16:29:44.041Z] 16:29:44     INFO - GECKO(3384) | 
+  /^\[task [^\]]{1,40}\] \d{2}:\d{2}:\d{2}[ \t]+[A-Z]{1,8} - [\w()]{1,40} \| ?/,
+  // Prow / testgrid "Failed" cell opening
+  /^\{Failed[ \t]+/,
+];
+
+/** A code fence marker at the line start, with its info string when nothing else follows. */
+const FENCE_ONLY = /^[ \t]*(?:`{3,}|~{3,})[\w+-]{0,20}[ \t]*$/;
+/** A fence glued to the start of a report line: ```================== */
+const FENCE_GLUED = /^[ \t]*(?:`{3,}|~{3,})/;
+
+/** HTML tags that wrap pasted logs, at the line edges only (never inside a frame). */
+const LEADING_TAGS = /^[ \t]*(?:<\/?(?:details|summary|pre|code|p|br|samp|kbd)\b[^<>]{0,200}>[ \t]*)+/i;
+const TRAILING_TAGS = /(?:[ \t]*<\/?(?:details|summary|pre|code|p|br|samp|kbd)\b[^<>]{0,200}>)+[ \t]*$/i;
+
+/** Decoration layers can nest (a quoted CI log); the loop is bounded by this many passes. */
+const MAX_STRIP_PASSES = 6;
+
+interface Stripped {
+  text: string;
+  quoteDepth: number;
+  fence: boolean;
+}
+
+/** First characters a decorated line can start with; other lines skip the regexes. */
+const DECORATION_START = /^[ \t]*[[\d{`~<>]/;
+
+/** Strip quotes, CI prefixes, glued fences and edge HTML tags from one line. */
+export function stripDecoration(raw: string): Stripped {
+  let text = decodeEntities(raw);
+  let quoteDepth = 0;
+  for (let pass = 0; pass < MAX_STRIP_PASSES; pass++) {
+    if (!DECORATION_START.test(text) && !text.trimEnd().endsWith('>')) break;
+    const before = text;
+    const quotes = QUOTES.exec(text);
+    if (quotes) {
+      quoteDepth += countChar(quotes[0], '>');
+      text = text.slice(quotes[0].length);
+    }
+    for (const prefix of CI_PREFIXES) text = text.replace(prefix, '');
+    if (FENCE_ONLY.test(text)) return { text: '', quoteDepth, fence: true };
+    text = text.replace(FENCE_GLUED, '').replace(LEADING_TAGS, '');
+    if (text.trimEnd().endsWith('>')) text = text.replace(TRAILING_TAGS, '');
+    if (text === before) break;
+  }
+  return { text, quoteDepth, fence: false };
+}
+
+function countChar(text: string, char: string): number {
+  let count = 0;
+  for (const c of text) if (c === char) count++;
+  return count;
+}
+
+/** Split a body into decoration-free lines, keeping each line's offsets in the original text. */
+export function cleanLines(body: string): CleanLine[] {
+  const lines: CleanLine[] = [];
+  let start = 0;
+  const length = body.length;
+  while (start <= length) {
+    let end = start;
+    while (end < length) {
+      const c = body.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      end++;
+    }
+    const raw = body.slice(start, end);
+    if (raw.length > MAX_LINE_LENGTH) {
+      lines.push({ text: '', start, end, quoteDepth: 0, fence: false, overlong: true });
+    } else {
+      const { text, quoteDepth, fence } = stripDecoration(raw);
+      lines.push({ text, start, end, quoteDepth, fence, overlong: false });
+    }
+    if (end >= length) break;
+    // \r\n counts as one break; a lone \r is a break too.
+    start = body.charCodeAt(end) === 13 && body.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+  }
+  return lines;
+}
