@@ -1,0 +1,7 @@
+/** The race index: open it, then use the `RaceIndex` contract of `types.ts`. */
+export * from './types.js';
+export { openIndex, openDatabase, SQLITE_FILE_NAME, type OpenIndexOptions, type IndexDatabase } from './open.js';
+export { KyselyRaceIndex } from './race-index.js';
+export { IndexOpenError, type IndexOpenErrorReason } from './errors.js';
+export { migrations, type SchemaMigration, type Backend } from './migrations.js';
+export type { IndexTables } from './schema.js';

@@ -1,0 +1,317 @@
+/**
+ * The race index on one Kysely query layer, the same SQL for SQLite and PostgreSQL.
+ *
+ * Lookup never scans a repository: exact matches come from the (repo, fingerprint) index,
+ * resemblances from the inverted index on the engine's `indexKeys`. Each key contributes at
+ * most its newest `ISSUES_PER_KEY` issues, so a frame every other race passes through costs
+ * no more than a rare one. Only the issues sharing the most keys are loaded and scored.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { indexKeys, issueSimilarity, type RaceSignature } from '../race/index.js';
+import type { IndexTables, IssuesTable } from './schema.js';
+import type {
+  Candidate,
+  CandidateQuery,
+  IndexedIssue,
+  IssueRef,
+  IssueState,
+  IssueSummary,
+  RaceIndex,
+} from './types.js';
+
+/** Newest issues read per (repository, key). */
+const ISSUES_PER_KEY = 100;
+/** Issues that share the most keys with the query and get scored. */
+const SCORED_POOL = 100;
+/** Exact fingerprint matches read at most. */
+const EXACT_CAP = 200;
+/** Keys of one query at most: a body with hundreds of races must not fan out without bound. */
+const MAX_QUERY_KEYS = 64;
+/** Rows per INSERT, well under both backends' bind-parameter limits. */
+const INSERT_CHUNK = 500;
+
+/** 48 bits of SHA-1: exact in a JS number and in a SQL bigint. */
+export function keyHash(key: string): number {
+  return createHash('sha1').update(key).digest().readUIntBE(0, 6);
+}
+
+function updatedMs(updatedAt: string): number {
+  const ms = Date.parse(updatedAt);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += INSERT_CHUNK) out.push(items.slice(i, i + INSERT_CHUNK));
+  return out;
+}
+
+type IssueRow = Selectable<IssuesTable> & { installation_id: number | string; name: string };
+
+function toSummary(row: IssueRow): IssueSummary {
+  return {
+    installationId: Number(row.installation_id),
+    repo: row.name,
+    number: Number(row.number),
+    title: row.title,
+    state: row.state as IssueState,
+    stateReason: row.state_reason,
+    labels: JSON.parse(row.labels) as string[],
+    fixingPr: row.fixing_pr === null ? null : Number(row.fixing_pr),
+    private: Number(row.private) === 1,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class KyselyRaceIndex implements RaceIndex {
+  /** Repository ids never change once assigned, so they are cached for the process's life. */
+  private readonly repoIds = new Map<string, number>();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly db: Kysely<IndexTables>) {}
+
+  async upsertIssue(issue: IndexedIssue): Promise<void> {
+    const repoId = await this.ensureRepo(issue.installationId, issue.repo);
+    const values = {
+      repo_id: repoId,
+      number: issue.number,
+      title: issue.title,
+      state: issue.state,
+      state_reason: issue.stateReason,
+      labels: JSON.stringify(issue.labels),
+      fixing_pr: issue.fixingPr,
+      private: issue.private ? 1 : 0,
+      updated_at: issue.updatedAt,
+      updated_ms: updatedMs(issue.updatedAt),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      // A write first: on SQLite the transaction takes the write lock before reading anything.
+      const row = await trx
+        .insertInto('issues')
+        .values(values)
+        .onConflict((oc) =>
+          oc
+            .columns(['repo_id', 'number'])
+            .doUpdateSet((eb) => ({
+              title: eb.ref('excluded.title'),
+              state: eb.ref('excluded.state'),
+              state_reason: eb.ref('excluded.state_reason'),
+              labels: eb.ref('excluded.labels'),
+              fixing_pr: eb.ref('excluded.fixing_pr'),
+              private: eb.ref('excluded.private'),
+              updated_at: eb.ref('excluded.updated_at'),
+              updated_ms: eb.ref('excluded.updated_ms'),
+            }))
+            .where('issues.updated_ms', '<=', (eb) => eb.ref('excluded.updated_ms')),
+        )
+        .returning('id')
+        .executeTakeFirst();
+      if (row === undefined) return; // an older write than the stored one
+      const issueId = Number(row.id);
+      await trx.deleteFrom('race_keys').where('issue_id', '=', issueId).execute();
+      await trx.deleteFrom('races').where('issue_id', '=', issueId).execute();
+
+      const races = issue.races.map((sig) => ({
+        issue_id: issueId,
+        repo_id: repoId,
+        fingerprint: sig.fingerprint,
+        partial: sig.partial ? 1 : 0,
+        signature: JSON.stringify(sig),
+      }));
+      for (const chunk of chunks(races)) await trx.insertInto('races').values(chunk).execute();
+
+      const hashes = new Set(issue.races.flatMap((sig) => indexKeys(sig).map(keyHash)));
+      const keys = [...hashes].map((key_hash) => ({ repo_id: repoId, key_hash, issue_id: issueId }));
+      for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
+    });
+  }
+
+  async removeIssue(ref: IssueRef): Promise<void> {
+    const repoId = await this.findRepo(ref.installationId, ref.repo);
+    if (repoId === undefined) return;
+    await this.db.transaction().execute(async (trx) => {
+      const removed = await trx
+        .deleteFrom('issues')
+        .where('repo_id', '=', repoId)
+        .where('number', '=', ref.number)
+        .returning('id')
+        .executeTakeFirst();
+      if (removed === undefined) return;
+      await trx.deleteFrom('race_keys').where('issue_id', '=', Number(removed.id)).execute();
+      await trx.deleteFrom('races').where('issue_id', '=', Number(removed.id)).execute();
+    });
+  }
+
+  async setState(ref: IssueRef, state: IssueState, stateReason: string | null, updatedAt: string): Promise<void> {
+    const repoId = await this.findRepo(ref.installationId, ref.repo);
+    if (repoId === undefined) return;
+    const ms = updatedMs(updatedAt);
+    await this.db
+      .updateTable('issues')
+      .set({ state, state_reason: stateReason, updated_at: updatedAt, updated_ms: ms })
+      .where('repo_id', '=', repoId)
+      .where('number', '=', ref.number)
+      .where('updated_ms', '<=', ms)
+      .execute();
+  }
+
+  async getIssue(ref: IssueRef): Promise<IndexedIssue | undefined> {
+    const repoId = await this.findRepo(ref.installationId, ref.repo);
+    if (repoId === undefined) return undefined;
+    const row = await this.issueRows()
+      .where('issues.repo_id', '=', repoId)
+      .where('issues.number', '=', ref.number)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const races = await this.racesOf([Number(row.id)]);
+    return { ...toSummary(row), races: races.get(Number(row.id)) ?? [] };
+  }
+
+  async candidates(query: CandidateQuery): Promise<Candidate[]> {
+    if (query.races.length === 0 || query.limit <= 0) return [];
+    const ownRepo = await this.findRepo(query.installationId, query.repo);
+    const siblings = await Promise.all(
+      (query.siblings ?? []).map((name) => this.findRepo(query.installationId, name)),
+    );
+    const repoIds = [...new Set([ownRepo, ...siblings].filter((id): id is number => id !== undefined))];
+    if (repoIds.length === 0) return [];
+
+    const exactIds = await this.exactMatches(repoIds, query.races);
+    const sharedKeys = await this.sharedKeyCounts(repoIds, query.races);
+    // Exact matches always get scored; the rest by how many keys they share, newest first on ties.
+    const ranked = [...sharedKeys.entries()]
+      .filter(([id]) => !exactIds.has(id))
+      .sort((a, b) => b[1] - a[1] || b[0] - a[0])
+      .map(([id]) => id);
+    const pool = [...exactIds, ...ranked.slice(0, Math.max(SCORED_POOL, query.limit) + 1)];
+    if (pool.length === 0) return [];
+
+    const rows = await this.issueRows().where('issues.id', 'in', pool).execute();
+    const visible = rows.filter((row) => {
+      const own = row.repo_id === ownRepo;
+      if (own && row.number === query.excludeNumber) return false;
+      // A private repository's issues never show in another repository's results.
+      return own || Number(row.private) === 0;
+    });
+    const racesById = await this.racesOf(visible.map((r) => Number(r.id)));
+
+    const queryFingerprints = new Set(query.races.map((r) => r.fingerprint));
+    const found: Candidate[] = [];
+    for (const row of visible) {
+      const races = racesById.get(Number(row.id)) ?? [];
+      const shared = races.filter((r) => queryFingerprints.has(r.fingerprint));
+      const score = issueSimilarity(query.races, races);
+      if (score <= 0 && shared.length === 0) continue;
+      found.push({
+        issue: toSummary(row),
+        score,
+        exact: shared.some((r) => !r.partial),
+        sharedFingerprints: [...new Set(shared.map((r) => r.fingerprint))],
+        races,
+      });
+    }
+    found.sort(
+      (a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || a.issue.number - b.issue.number,
+    );
+    return found.slice(0, query.limit);
+  }
+
+  /** Safe to call more than once (shutdown hooks often do). */
+  close(): Promise<void> {
+    this.closing ??= this.db.destroy();
+    return this.closing;
+  }
+
+  private async exactMatches(repoIds: number[], races: RaceSignature[]): Promise<Set<number>> {
+    const rows = await this.db
+      .selectFrom('races')
+      .select('issue_id')
+      .where('repo_id', 'in', repoIds)
+      .where('fingerprint', 'in', [...new Set(races.map((r) => r.fingerprint))])
+      .orderBy('issue_id', 'desc')
+      .limit(EXACT_CAP)
+      .execute();
+    return new Set(rows.map((r) => Number(r.issue_id)));
+  }
+
+  /** Issue id -> how many of the query's index keys it shares, newest `ISSUES_PER_KEY` per key. */
+  private async sharedKeyCounts(repoIds: number[], races: RaceSignature[]): Promise<Map<number, number>> {
+    const hashes = [...new Set(races.flatMap((sig) => indexKeys(sig).map(keyHash)))].slice(0, MAX_QUERY_KEYS);
+    const lookups = repoIds.flatMap((repoId) =>
+      hashes.map((hash) =>
+        this.db
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('race_keys')
+              .select('issue_id')
+              .where('repo_id', '=', repoId)
+              .where('key_hash', '=', hash)
+              .orderBy('issue_id', 'desc')
+              .limit(ISSUES_PER_KEY)
+              .as('k'),
+          )
+          .select('k.issue_id'),
+      ),
+    );
+    const counts = new Map<number, number>();
+    const [first, ...rest] = lookups;
+    if (first === undefined) return counts;
+    const rows = await rest.reduce((q, next) => q.unionAll(next), first).execute();
+    for (const { issue_id } of rows) counts.set(Number(issue_id), (counts.get(Number(issue_id)) ?? 0) + 1);
+    return counts;
+  }
+
+  private issueRows() {
+    return this.db
+      .selectFrom('issues')
+      .innerJoin('repos', 'repos.id', 'issues.repo_id')
+      .selectAll('issues')
+      .select(['repos.installation_id', 'repos.name']);
+  }
+
+  private async racesOf(issueIds: number[]): Promise<Map<number, RaceSignature[]>> {
+    const byIssue = new Map<number, RaceSignature[]>();
+    if (issueIds.length === 0) return byIssue;
+    const rows = await this.db
+      .selectFrom('races')
+      .select(['issue_id', 'signature'])
+      .where('issue_id', 'in', issueIds)
+      .orderBy('id')
+      .execute();
+    for (const row of rows) {
+      const id = Number(row.issue_id);
+      const list = byIssue.get(id) ?? [];
+      list.push(JSON.parse(row.signature) as RaceSignature);
+      byIssue.set(id, list);
+    }
+    return byIssue;
+  }
+
+  private async findRepo(installationId: number, name: string): Promise<number | undefined> {
+    const cacheKey = `${installationId}\n${name.toLowerCase()}`;
+    const cached = this.repoIds.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const row = await this.db
+      .selectFrom('repos')
+      .select('id')
+      .where('installation_id', '=', installationId)
+      .where('name', '=', name.toLowerCase())
+      .executeTakeFirst();
+    if (row !== undefined) this.repoIds.set(cacheKey, Number(row.id));
+    return row === undefined ? undefined : Number(row.id);
+  }
+
+  private async ensureRepo(installationId: number, name: string): Promise<number> {
+    const found = await this.findRepo(installationId, name);
+    if (found !== undefined) return found;
+    await this.db
+      .insertInto('repos')
+      .values({ installation_id: installationId, name: name.toLowerCase() })
+      .onConflict((oc) => oc.columns(['installation_id', 'name']).doNothing())
+      .execute();
+    const id = await this.findRepo(installationId, name);
+    if (id === undefined) throw new Error(`repository ${name} vanished while being registered`);
+    return id;
+  }
+}

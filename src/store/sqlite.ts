@@ -1,0 +1,50 @@
+/** Opens the SQLite file (WAL, busy timeout) behind a Kysely dialect, with readable failures. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteDialect } from 'kysely';
+import { errorText, IndexOpenError } from './errors.js';
+
+/** How long a writer waits for another process's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+export function openSqlite(path: string): SqliteDialect {
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // Reads the schema: a file that is not a database fails here, not on the first query.
+    db.prepare('select count(*) from sqlite_schema').get();
+    assertWritable(db);
+  } catch (error) {
+    db?.close();
+    throw describeOpenFailure(path, error);
+  }
+  return new SqliteDialect({ database: db });
+}
+
+/** A read-only file or directory would only fail at the first webhook: find out now. */
+function assertWritable(db: Database.Database): void {
+  db.exec('begin immediate; create table race_triage_write_check (x integer); rollback');
+}
+
+function describeOpenFailure(path: string, error: unknown): IndexOpenError {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT')) {
+    return new IndexOpenError(
+      'corrupt',
+      path,
+      `The race index at ${path} is not a readable SQLite database (${errorText(error)}). ` +
+        'Move the file away and run a backfill to rebuild it.',
+    );
+  }
+  return new IndexOpenError(
+    'unwritable',
+    path,
+    `Cannot open the race index at ${path} for writing (${errorText(error)}). ` +
+      'Check that the directory exists and that this user may write to it, or set RACE_TRIAGE_DATA_DIR.',
+  );
+}
