@@ -43,6 +43,13 @@ export interface LabelDecision {
   source: 'race' | 'rule' | 'default' | 'learned';
 }
 
+/** A label the bot considered and did not apply, and why (shown folded, to help tune the config). */
+export interface SkippedLabel {
+  name: string;
+  /** In words: `the repository has no label component/foo`, `only 40% of the racing frames agree`. */
+  reason: string;
+}
+
 /** What the bot records about itself in the comment's hidden marker. */
 export interface MarkerData {
   /** Marker format version. */
@@ -53,4 +60,6 @@ export interface MarkerData {
   labels: string[];
   /** Duplicates listed, with scores, for tooling. */
   duplicates: { number: number; score: number; exact: boolean }[];
+  /** Labels the bot had added and a person removed: never added again. Absent means none. */
+  declined?: string[];
 }

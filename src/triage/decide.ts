@@ -1,0 +1,135 @@
+/**
+ * The triage decision: from an issue's races, the index's candidates and the repository's
+ * config, what the bot says and which labels it sets. Pure, so the app and the offline
+ * replay share one code path and every decision can be reproduced.
+ */
+import type { AnalysedRace } from '../race/types.js';
+import type { Candidate } from '../store/types.js';
+import { renderComment, renderNoRaceComment } from './comment.js';
+import type { Config } from './config.js';
+import { existingLabels, labelChanges, proposeLabels } from './labels.js';
+import type { DuplicateLine, IssueInput, LabelDecision, MarkerData, SkippedLabel } from './types.js';
+
+export interface DecideInput {
+  issue: IssueInput;
+  /** The issue's races (engine `analyse` on the body, with `engineOptions(config)`). */
+  races: AnalysedRace[];
+  /** Earlier issues from the index, any order. */
+  candidates: Candidate[];
+  config: Config;
+  /** The repository's label names; null when unknown (then no label is filtered out). */
+  repoLabels: string[] | null;
+  /** The marker of the bot's earlier comment on this issue, if there is one. */
+  previous?: MarkerData;
+  /** The config file's problem, from `parseConfig`, shown in the comment footer. */
+  configError?: string;
+  /** Suggestions from past issues' labels; used only when `learned_labels.enabled`. */
+  learnedLabels?: LabelDecision[];
+}
+
+export interface Decision {
+  /** Likely duplicates listed in the comment, in the order shown. */
+  duplicates: DuplicateLine[];
+  /** Labels that apply, each with its reason (including ones the issue already has). */
+  labels: LabelDecision[];
+  /** Labels considered and not applied, with the reason. */
+  skippedLabels: SkippedLabel[];
+  labelsToAdd: string[];
+  /** Only labels the bot added itself (per `previous`) that no longer apply. */
+  labelsToRemove: string[];
+  /** The comment to create or update in place; null means post nothing and leave any earlier comment. */
+  comment: string | null;
+  /** What the comment's hidden marker records. */
+  marker: MarkerData;
+}
+
+/**
+ * Quiet by design: an issue without races gets nothing (unless the bot commented before:
+ * then that comment says the race is gone and the bot's labels go). An issue with races
+ * gets a comment only when it says something a maintainer can act on: likely duplicates,
+ * or a component label routing the issue to a team. The race label alone is set silently.
+ */
+export function decide(input: DecideInput): Decision {
+  const { issue, races, config, previous } = input;
+  const duplicates = races.length > 0 ? likelyDuplicates(issue, input.candidates, config) : [];
+
+  const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels);
+  const { applicable, missing } = existingLabels(proposed, input.repoLabels, config.create_labels);
+  const changes = labelChanges(applicable, issue.labels, previous);
+  const marker: MarkerData = {
+    v: 1,
+    fingerprints: races.map((r) => r.signature.fingerprint),
+    labels: changes.own.labels,
+    duplicates: duplicates.map((d) => ({ number: d.number, score: d.score, exact: d.exact })),
+    ...(changes.own.declined ? { declined: changes.own.declined } : {}),
+  };
+  const skippedLabels = [...changes.refused, ...missing, ...abstained];
+
+  let comment: string | null = null;
+  if (races.length === 0) {
+    if (previous) comment = renderNoRaceComment(marker, changes.labelsToRemove, input.configError);
+  } else if (previous || duplicates.length > 0 || changes.applied.some((l) => l.source !== 'race')) {
+    comment = renderComment({
+      repo: issue.repo,
+      races,
+      duplicates,
+      labels: changes.applied,
+      skippedLabels,
+      marker,
+      ...(input.configError ? { configError: input.configError } : {}),
+    });
+  }
+
+  return {
+    duplicates,
+    labels: changes.applied,
+    skippedLabels,
+    labelsToAdd: changes.labelsToAdd,
+    labelsToRemove: changes.labelsToRemove,
+    comment,
+    marker,
+  };
+}
+
+/**
+ * Candidates worth naming: above the threshold (or the same signature), never the issue
+ * itself, only from this repository or configured siblings of the same installation, never
+ * a private repository's issue in another repository. Open issues first, then the closest.
+ */
+export function likelyDuplicates(issue: IssueInput, candidates: Candidate[], config: Config): DuplicateLine[] {
+  const repo = issue.repo.toLowerCase();
+  const allowed = new Set([repo, ...config.siblings]);
+  const seen = new Set<string>();
+  return candidates
+    .filter(({ issue: c, score, exact }) => {
+      const cRepo = c.repo.toLowerCase();
+      const id = `${cRepo}#${c.number}`;
+      if (seen.has(id) || !Number.isFinite(score)) return false;
+      seen.add(id);
+      return (
+        c.installationId === issue.installationId &&
+        allowed.has(cRepo) &&
+        !(cRepo === repo && c.number === issue.number) &&
+        !(c.private && cRepo !== repo) &&
+        (exact || score >= config.thresholds.duplicate)
+      );
+    })
+    .sort(
+      (a, b) =>
+        Number(b.issue.state === 'open') - Number(a.issue.state === 'open') ||
+        Number(b.exact) - Number(a.exact) ||
+        b.score - a.score ||
+        a.issue.number - b.issue.number,
+    )
+    .slice(0, config.max_duplicates)
+    .map(({ issue: c, score, exact }) => ({
+      number: c.number,
+      ...(c.repo.toLowerCase() !== repo ? { repo: c.repo.toLowerCase() } : {}),
+      title: c.title,
+      state: c.state,
+      stateReason: c.stateReason,
+      score: Math.min(1, Math.max(0, score)),
+      exact,
+      fixingPr: c.fixingPr,
+    }));
+}
