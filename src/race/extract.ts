@@ -97,7 +97,7 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
 
     if (open) {
       if (continueReport(open, shape, line, last, index)) continue;
-      close(shape.kind === 'unknown');
+      close(shape.kind === 'unknown' || line.fence);
     }
 
     // Not inside a report: only a header or an access line opens one.
