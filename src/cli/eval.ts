@@ -59,8 +59,7 @@ function duplicateRow(method: string, m: DuplicateMetrics): string {
   return `| ${method} | ${figure(m.recall1)} | ${figure(m.recall3)} | ${figure(m.mrr)} | ${wrong} | ${percent(m.falseAlarms)} |`;
 }
 
-const precisionRecall = (s: LabelScore | undefined) =>
-  s ? `${figure(s.precision)} / ${figure(s.recall)}` : 'n/a';
+const precisionRecall = (s: LabelScore | undefined) => `${figure(s?.precision ?? null)} / ${figure(s?.recall ?? null)}`;
 
 /** The report as Markdown tables, ready to paste into docs/accuracy.md. */
 export function formatReport(report: CorpusReport): string {
@@ -77,11 +76,12 @@ export function formatReport(report: CorpusReport): string {
       ...report.duplicates.map((d) => duplicateRow(d.method, d.metrics)),
     );
   }
-  const labelNames = report.labels[0]!.scores.map((s) => s.label);
+  const truth = report.labels[0]!.scores.find((s) => s.label === 'all')!;
   const allLabels = [...new Set(report.labels.flatMap((l) => l.scores.map((s) => s.label)))].sort(
     (a, b) => Number(a === 'all') - Number(b === 'all') || a.localeCompare(b),
   );
-  if (allLabels.length > 1 || labelNames.length > 1) {
+  // Without maintainers' labels in the scored families there is nothing to judge labels by.
+  if (truth.truePositives + truth.falseNegatives > 0) {
     lines.push(
       '',
       `Labels, precision / recall (${report.labels.map((l) => l.method).join(', ')}):`,
