@@ -66,7 +66,7 @@ export const configSchema = z
       .describe('Apply labels the repository does not have yet (GitHub creates them).'),
     ignore_frames: textList
       .default([])
-      .describe('Extra frames to leave out of the signature, as prefixes or globs (testkit., */testutil.*).'),
+      .describe('Extra frames to leave out of the signature: the start of the function name, * for any run (testkit.).'),
     module_prefixes: textList
       .default([])
       .describe('Module path prefixes to strip from package paths (github.com/pingcap/tidb/).'),
@@ -149,22 +149,29 @@ export function parseConfig(yamlText: string, fileName: string = CONFIG_FILE): P
   const parsed = configSchema.safeParse(value);
   if (parsed.success) return { config: parsed.data };
 
-  const at = (path: PropertyKey[], key?: string) => {
-    const node = nodeAt(doc.contents, path, key);
-    return node?.range ? `${fileName} line ${lineOf(node.range[0])}` : fileName;
+  // Problems are told in the order of the file, each at the line of its value (or key).
+  const at = (path: PropertyKey[], text: string, key?: string) => {
+    const offset = nodeAt(doc.contents, path, key)?.range?.[0];
+    return offset === undefined
+      ? { line: 0, text: `${fileName}: ${text}` }
+      : { line: lineOf(offset), text: `${fileName} line ${lineOf(offset)}: ${text}` };
   };
+  const inFileOrder = (found: { line: number; text: string }[]) =>
+    found.sort((a, b) => a.line - b.line).map((m) => m.text);
   const unknown = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
   const invalid = parsed.error.issues.filter((i) => i.code !== 'unrecognized_keys');
 
   if (invalid.length > 0) {
-    const messages = invalid.map((i) => `${at(i.path)}: ${describePath(i.path)} ${i.message}`);
+    const messages = inFileOrder(invalid.map((i) => at(i.path, `${describePath(i.path)} ${i.message}`)));
     return { config: DEFAULT_CONFIG, error: `${summarise(messages)}; the defaults are used` };
   }
 
-  const messages = unknown.flatMap((i) =>
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((k) => `${at(i.path, k)}: unknown key ${describePath([...i.path, k])} is ignored`)
-      : [],
+  const messages = inFileOrder(
+    unknown.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => at(i.path, `unknown key ${describePath([...i.path, k])} is ignored`, k))
+        : [],
+    ),
   );
   return { config: configSchema.parse(withoutUnknownKeys(value, unknown)), error: summarise(messages) };
 }
