@@ -139,7 +139,7 @@ export function existingLabels(
   for (const label of proposed) {
     const name = spelling.get(label.name.toLowerCase());
     if (name) applicable.push({ ...label, name });
-    else missing.push({ name: label.name, reason: 'the repository has no such label (set `create_labels: true` to create it)' });
+    else missing.push({ name: label.name, reason: 'the repository has no such label (set create_labels: true to create it)' });
   }
   return { applicable, missing };
 }

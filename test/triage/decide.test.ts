@@ -49,7 +49,7 @@ describe('the comment on a refiled race', () => {
         '- `sig/execution`: 3 of 4 top racing frames, on both sides, are in pkg/distsql/\\*\\*, pkg/executor/\\*\\*: 83% agreement',
         '- `component/executor`: 2 of 4 top racing frames, on both sides, are in pkg/executor/\\*\\*: 50% agreement',
         '',
-        '**Race:** `(*selectResult).Close ↔ ResetContextOfStmt`, signature `v1:45b5daa177fedf6b`',
+        '**Race:** `(*selectResult).Close ↔ executor.ResetContextOfStmt`, signature `v1:45b5daa177fedf6b`',
         '- Read by goroutine 43136:',
         '  - `distsql.(*selectResult).Close` at `distsql/select_result.go:458`',
         '  - `executor.(*IndexLookUpExecutor).startIndexWorker.func*` at `executor/distsql.go:657`',
@@ -196,7 +196,7 @@ describe('several races in one issue', () => {
     const comment = decision.comment!;
     expect(comment).toContain('**2 data races** in this issue:\n1. `distsql.(*selectResult).Close` (read)');
     expect(comment).toContain('\n2. `sqlkiller.(*SQLKiller).SendKillSignal` (read) ↔ `executor.ResetContextOfStmt` (write) · caught by `TestTiFlashBatchKill`');
-    expect(comment).toContain('**Race 2:** `(*SQLKiller).SendKillSignal ↔ ResetContextOfStmt`');
+    expect(comment).toContain('**Race 2:** `(*SQLKiller).SendKillSignal ↔ executor.ResetContextOfStmt`');
     expect(decision.marker.fingerprints).toEqual(['v1:45b5daa177fedf6b', 'v1:ac6acca989bfa7b4']);
   });
 });

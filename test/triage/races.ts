@@ -6,7 +6,7 @@ import type { AccessKind, AnalysedRace, Frame } from '../../src/race/types.js';
 import type { Candidate } from '../../src/store/types.js';
 import type { IssueInput } from '../../src/triage/types.js';
 
-/** `package Short file:line` */
+/** `package short file:line`, the short name as the engine prints it: `(*T).M`, `pkg.F`. */
 type FrameSpec = string;
 
 export interface SideSpec {
@@ -18,7 +18,8 @@ export interface SideSpec {
 export function frame(spec: FrameSpec): Frame {
   const [pkg = '', short = '', where = ''] = spec.split(' ');
   const [file = '', line = '0'] = where.split(':');
-  return { function: `github.com/pingcap/tidb/${pkg}.${short}`, file, line: Number(line), key: `${pkg}.${short}`, package: pkg, short, significant: true };
+  const name = short.startsWith('(') ? `${pkg}.${short}` : `${pkg.replace(/[^/]+$/, '')}${short}`;
+  return { function: `github.com/pingcap/tidb/${name}`, file, line: Number(line), key: name, package: pkg, short, significant: true };
 }
 
 export function race(opts: { fingerprint: string; test?: string; sides: SideSpec[] }): AnalysedRace {
@@ -69,7 +70,7 @@ export const indexWorkerRace = race({
     {
       kind: 'write',
       actor: 'goroutine 20821',
-      frames: ['executor ResetContextOfStmt executor/executor.go:2236', 'session (*session).ExecuteStmt session/session.go:2144'],
+      frames: ['executor executor.ResetContextOfStmt executor/executor.go:2236', 'session (*session).ExecuteStmt session/session.go:2144'],
     },
   ],
 });
@@ -84,13 +85,13 @@ export const killSignalRace = race({
       actor: 'goroutine 512',
       frames: [
         'util/sqlkiller (*SQLKiller).SendKillSignal pkg/util/sqlkiller/sqlkiller.go:54',
-        'ddl/tests/tiflash TestTiFlashBatchKill.func* pkg/ddl/tests/tiflash/ddl_tiflash_test.go:1385',
+        'ddl/tests/tiflash tiflash.TestTiFlashBatchKill.func* pkg/ddl/tests/tiflash/ddl_tiflash_test.go:1385',
       ],
     },
     {
       kind: 'write',
       actor: 'goroutine 498',
-      frames: ['executor ResetContextOfStmt pkg/executor/select.go:1015', 'session (*session).ExecuteStmt pkg/session/session.go:2106'],
+      frames: ['executor executor.ResetContextOfStmt pkg/executor/select.go:1015', 'session (*session).ExecuteStmt pkg/session/session.go:2106'],
     },
   ],
 });
