@@ -1,0 +1,43 @@
+/**
+ * The Probot app: subscribes to the issue events, hands each one to `processEvent`, and
+ * serves `/healthz`. Everything else lives in plain functions a job queue can call too.
+ */
+import type { ApplicationFunction } from 'probot';
+import type { RaceIndex } from '../store/types.js';
+import { CommentBudget } from './comment-budget.js';
+import { ConfigSource } from './config-source.js';
+import { healthHandler } from './health.js';
+import { LabelCache } from './label-cache.js';
+import { HANDLED_EVENTS, processEvent } from './process-event.js';
+
+export interface AppOptions {
+  index: RaceIndex;
+  /** `sqlite` or `postgres`, shown by `/healthz`. */
+  backend: string;
+  /** Clock for the caches and the comment cap (tests move it). */
+  now?: () => number;
+}
+
+export function raceTriageApp(options: AppOptions): ApplicationFunction {
+  return (app, { addHandler }) => {
+    const now = options.now ?? Date.now;
+    const deps = {
+      index: options.index,
+      configSource: new ConfigSource({ now }),
+      labelCache: new LabelCache({ now }),
+      commentBudget: new CommentBudget(now),
+      log: app.log,
+    };
+    addHandler(healthHandler(options.index, options.backend));
+
+    app.on([...HANDLED_EVENTS], async (context) => {
+      const installationId = context.payload.installation?.id;
+      if (installationId === undefined) {
+        context.log.warn({ event: context.name }, 'event without an installation: ignored');
+        return;
+      }
+      const result = await processEvent(context.octokit, { name: context.name, payload: context.payload, installationId }, deps);
+      context.log.debug({ event: `${context.name}.${context.payload.action}`, result }, 'event processed');
+    });
+  };
+}

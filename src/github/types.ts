@@ -1,0 +1,58 @@
+/**
+ * The plain data the GitHub shell works with. A webhook handler and a queued job both
+ * reduce to these shapes, so the per-event work never needs a Probot `context`.
+ */
+import type { ProbotOctokit } from 'probot';
+
+/** An installation-authenticated client (`context.octokit`, or `await app.auth(installationId)`). */
+export type GitHub = InstanceType<typeof ProbotOctokit>;
+
+/** A repository, as the installation sees it. */
+export interface RepoRef {
+  installationId: number;
+  /** As GitHub spells it (the API is case-insensitive; the index lower-cases). */
+  owner: string;
+  repo: string;
+}
+
+/** An issue of a repository. */
+export interface IssueLocation extends RepoRef {
+  number: number;
+}
+
+/** A label as webhook payloads and the REST API give it. */
+export type LabelLike = string | { name?: string | null };
+
+/** The fields of GitHub's issue object that the app reads; payloads carry many more. */
+export interface IssuePayload {
+  number: number;
+  title: string;
+  body?: string | null;
+  state?: string;
+  state_reason?: string | null;
+  labels?: LabelLike[];
+  /** Number of comments at the time of the event. */
+  comments: number;
+  updated_at: string;
+  user?: { login: string; type?: string } | null;
+  /** Present when the "issue" is a pull request. */
+  pull_request?: unknown;
+}
+
+/** The account that caused an event. */
+export interface Sender {
+  login: string;
+  type?: string;
+}
+
+export function labelNames(labels: LabelLike[] | undefined): string[] {
+  return (labels ?? [])
+    .map((label) => (typeof label === 'string' ? label : (label.name ?? '')))
+    .filter((name) => name !== '');
+}
+
+/** Bots never trigger triage: not other apps, not this one (its own comments would loop). */
+export function isBot(sender: Sender | null | undefined): boolean {
+  if (!sender) return false;
+  return sender.type === 'Bot' || sender.login.endsWith('[bot]');
+}

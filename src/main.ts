@@ -1,0 +1,45 @@
+/**
+ * `npm start`: opens the race index (a SQLite file by default, PostgreSQL with
+ * DATABASE_URL) and runs the Probot server. Without APP_ID and a private key, Probot
+ * serves its setup page at http://localhost:3000, which registers the app on GitHub from
+ * app.yml and writes the credentials to .env.
+ */
+import { run } from 'probot';
+import { raceTriageApp } from './github/app.js';
+import { openDatabase, KyselyRaceIndex } from './store/index.js';
+
+async function main(): Promise<void> {
+  let database;
+  try {
+    database = await openDatabase();
+  } catch (error) {
+    fail(`cannot open the race index: ${message(error)}`);
+  }
+  const index = new KyselyRaceIndex(database.db);
+
+  let server;
+  try {
+    server = await run(raceTriageApp({ index, backend: database.backend }));
+  } catch (error) {
+    await index.close();
+    fail(`${message(error)}\nSee .env.example for the variables race-triage reads.`);
+  }
+  // Docker and systemd stop with SIGTERM (Probot itself handles only Ctrl-C).
+  process.once('SIGTERM', () => {
+    server
+      .stop()
+      .then(() => index.close())
+      .then(() => process.exit(0), () => process.exit(1));
+  });
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function fail(text: string): never {
+  console.error(`race-triage: ${text}`);
+  process.exit(1);
+}
+
+await main();
