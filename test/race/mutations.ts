@@ -70,8 +70,11 @@ export const dropLines = (body: string, indices: number[]): string => {
 export const truncate = (body: string, fraction: number): string =>
   body.slice(0, Math.floor(body.length * Math.min(Math.max(fraction, 0), 1)));
 
-/** A sequence of decorations, applied in order. */
-export const decorationSequence = fc.array(fc.constantFrom(...decorationNames), { minLength: 1, maxLength: 4 });
+/**
+ * A sequence of distinct decorations, applied in order. Distinct, because escaping HTML twice
+ * is a different text (`&amp;lt;`), not a decoration of the same one.
+ */
+export const decorationSequence = fc.uniqueArray(fc.constantFrom(...decorationNames), { minLength: 1, maxLength: 4 });
 
 export const applyDecorations = (body: string, names: DecorationName[]): string =>
   names.reduce((text, name) => decorations[name](text), body);
