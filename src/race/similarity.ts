@@ -94,7 +94,7 @@ export function sideSimilarity(a: readonly string[], b: readonly string[]): numb
     }
     previous = row;
   }
-  return previous[b.length]! / total;
+  return Math.min(1, previous[b.length]! / total); // rounding can overshoot 1 by an ulp
 }
 
 /**
