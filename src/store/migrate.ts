@@ -17,7 +17,7 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, backend: Backend, loca
     await lock(conn, backend);
     let done = false;
     try {
-      await refuseNewerSchema(conn, location);
+      await refuseNewerSchema(conn, backend, location);
       await runMigrations(conn, backend, location);
       done = true;
     } finally {
@@ -37,9 +37,9 @@ async function unlock<DB>(conn: Kysely<DB>, backend: Backend, commit: boolean): 
 }
 
 /** An old binary on a newer schema would misread it: refuse, naming both versions. */
-async function refuseNewerSchema<DB>(conn: Kysely<DB>, location: string): Promise<void> {
+async function refuseNewerSchema<DB>(conn: Kysely<DB>, backend: Backend, location: string): Promise<void> {
   const known = new Set(migrations.map((m) => m.name));
-  const applied = await appliedMigrations(conn);
+  const applied = await appliedMigrations(conn, backend);
   const unknown = applied.filter((name) => !known.has(name));
   if (unknown.length === 0) return;
   throw new IndexOpenError(
@@ -50,9 +50,12 @@ async function refuseNewerSchema<DB>(conn: Kysely<DB>, location: string): Promis
   );
 }
 
-async function appliedMigrations<DB>(conn: Kysely<DB>): Promise<string[]> {
+async function appliedMigrations<DB>(conn: Kysely<DB>, backend: Backend): Promise<string[]> {
   const tables = await conn.introspection.getTables();
-  if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
+  // PostgreSQL introspection lists every schema: only the one in use counts.
+  const schema =
+    backend === 'postgres' ? (await sql<{ name: string }>`select current_schema() as name`.execute(conn)).rows[0]?.name : undefined;
+  if (!tables.some((t) => t.name === MIGRATION_TABLE && (schema === undefined || t.schema === schema))) return [];
   const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(conn);
   return rows.rows.map((r) => r.name);
 }

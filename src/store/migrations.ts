@@ -8,6 +8,7 @@
  * Add the new tables' row types next to the code that queries them (see docs/storage.md).
  */
 import { sql, type Kysely } from 'kysely';
+import { createJobTables } from '../github/jobs/migration.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -78,4 +79,6 @@ export const migrations: SchemaMigration[] = [
       await db.schema.createIndex('race_keys_issue').on('race_keys').column('issue_id').execute();
     },
   },
+  // The webhook job queue and backfill checkpoints (src/github/jobs).
+  { name: '0002_jobs', up: createJobTables },
 ];

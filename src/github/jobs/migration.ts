@@ -1,11 +1,11 @@
 /**
- * Schema of the job queue and the backfill checkpoints. Portable between SQLite and
- * PostgreSQL; only the auto-incrementing id differs.
+ * Schema of the job queue and the backfill checkpoints, applied by the store's migration
+ * list (`src/store/migrations.ts`). Portable; only the auto-incrementing id differs.
  */
-import { PostgresAdapter, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+export async function createJobTables(db: Kysely<any>, backend: 'sqlite' | 'postgres'): Promise<void> {
+  const postgres = backend === 'postgres';
   await db.schema
     .createTable('jobs')
     .addColumn('id', postgres ? 'bigserial' : 'integer', (c) =>
@@ -42,9 +42,4 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('backfill_checkpoints_pk', ['installation_id', 'repo'])
     .execute();
-}
-
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('backfill_checkpoints').execute();
-  await db.schema.dropTable('jobs').execute();
 }

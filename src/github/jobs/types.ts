@@ -47,10 +47,11 @@ export interface BackfillCheckpointsTable {
   updated_at: number;
 }
 
-export interface JobsDatabase {
+// A type alias, not an interface, so Kysely's `withTables<JobsDatabase>()` accepts it.
+export type JobsDatabase = {
   jobs: JobsTable;
   backfill_checkpoints: BackfillCheckpointsTable;
-}
+};
 
 /** A job as the worker sees it. */
 export interface Job {

@@ -1,80 +1,63 @@
 /**
- * Real databases for the durable tests: a SQLite file in a temp dir, or a private schema
- * in the shared PostgreSQL (dropped afterwards), both with the jobs schema applied.
+ * Real databases for the durable tests, opened the way the app opens them: a SQLite file in
+ * a temp dir, or a private schema in the shared PostgreSQL (dropped afterwards).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { up } from '../../../src/github/jobs/migration.js';
 import type { JobsDatabase } from '../../../src/github/jobs/types.js';
+import { KyselyRaceIndex, openDatabase, type IndexDatabase, type RaceIndex } from '../../../src/store/index.js';
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
   kind: 'sqlite' | 'postgres';
   db: Kysely<JobsDatabase>;
+  index: RaceIndex;
+  /** How the app would be pointed at this database. */
+  env: Record<string, string>;
   /** Another connection to the same database, as a second replica would have. */
-  open(): Kysely<JobsDatabase>;
+  open(): Promise<Kysely<JobsDatabase>>;
   destroy(): Promise<void>;
 }
 
-export async function sqliteDatabase(): Promise<TestDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), 'race-triage-durable-'));
-  const file = join(dir, 'index.sqlite');
-  const opened: Kysely<JobsDatabase>[] = [];
-  const open = () => {
-    const connection = new Database(file);
-    connection.pragma('journal_mode = WAL');
-    connection.pragma('busy_timeout = 5000');
-    const db = new Kysely<JobsDatabase>({ dialect: new SqliteDialect({ database: connection }) });
-    opened.push(db);
-    return db;
+async function testDatabase(kind: TestDatabase['kind'], options: Parameters<typeof openDatabase>[0], env: Record<string, string>, cleanup: () => Promise<void>): Promise<TestDatabase> {
+  const all: IndexDatabase[] = [];
+  const open = async () => {
+    const opened = await openDatabase(options);
+    all.push(opened);
+    return opened.db.withTables<JobsDatabase>();
   };
-  const db = open();
-  await up(db);
+  const db = await open();
   return {
-    kind: 'sqlite',
+    kind,
     db,
+    index: new KyselyRaceIndex(all[0]!.db),
+    env,
     open,
     async destroy() {
-      await Promise.all(opened.map((d) => d.destroy()));
-      rmSync(dir, { recursive: true, force: true });
+      await Promise.all(all.map((d) => d.db.destroy()));
+      await cleanup();
     },
   };
 }
 
-export async function postgresDatabase(): Promise<TestDatabase> {
-  const schema = `durable_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const opened: Kysely<JobsDatabase>[] = [];
-  const open = () => {
-    const pool = new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}`, max: 4 });
-    // A connection ended under a test (pg_terminate_backend) must not crash the process.
-    pool.on('error', () => {});
-    const db = new Kysely<JobsDatabase>({ dialect: new PostgresDialect({ pool }) });
-    opened.push(db);
-    return db;
-  };
-  const db = open();
-  await up(db);
-  return {
-    kind: 'postgres',
-    db,
-    open,
-    async destroy() {
-      await Promise.all(opened.map((d) => d.destroy()));
-      const cleanup = new pg.Client({ connectionString: POSTGRES_URL });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await cleanup.end();
-    },
-  };
+export function sqliteDatabase(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'race-triage-durable-'));
+  const sqlitePath = join(dir, 'race-triage.sqlite');
+  return testDatabase('sqlite', { sqlitePath }, { RACE_TRIAGE_DATA_DIR: dir }, async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+export function postgresDatabase(): Promise<TestDatabase> {
+  const pgSchema = `durable_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  return testDatabase('postgres', { databaseUrl: POSTGRES_URL, pgSchema }, { DATABASE_URL: POSTGRES_URL, PG_SCHEMA: pgSchema }, async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA ${pgSchema} CASCADE`);
+    await client.end();
+  });
 }
 
 export const databases: [string, () => Promise<TestDatabase>][] = [

@@ -1,0 +1,170 @@
+/**
+ * Backfill: reads a repository's existing issues and fills the race index, so the first new
+ * race after installation already finds its duplicates. It never comments or labels.
+ *
+ * One listing request per 100 issues (`state=all`, oldest first, so pages stay put while new
+ * issues arrive), nothing else: the bar's total comes from the first page's `Link: last`.
+ * After every page the next page number is saved, so a stopped run resumes there; a finished
+ * run records its start time and the next run only reads issues updated since.
+ */
+import { analyse, type EngineOptions } from '../race/index.js';
+import type { RaceIndex } from '../store/types.js';
+import type { BackfillCheckpoints, Checkpoint } from './jobs/checkpoints.js';
+import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './jobs/retry-policy.js';
+import { labelNames, type IssuePayload } from './types.js';
+
+export const PER_PAGE = 100;
+
+export interface BackfillTarget {
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** The repository is private: its issues are never shown to another repository. */
+  private: boolean;
+}
+
+interface ListResponse {
+  data: unknown;
+  headers: Record<string, string | number | undefined>;
+}
+
+/** Any Octokit (installation, token or plain) can list issues. */
+export interface IssueLister {
+  request(route: 'GET /repos/{owner}/{repo}/issues', parameters: Record<string, unknown>): Promise<ListResponse>;
+}
+
+export interface BackfillProgress {
+  /** Issues and pull requests read so far in this run. */
+  scanned: number;
+  /** Issues with races written to the index so far in this run. */
+  indexed: number;
+  /** Issues and pull requests to read in all (an estimate until the last page); undefined when unknown. */
+  total?: number;
+  page: number;
+}
+
+export interface BackfillDeps {
+  github: IssueLister;
+  index: RaceIndex;
+  checkpoints: BackfillCheckpoints;
+  engine?: EngineOptions;
+  onProgress?: (progress: BackfillProgress) => void;
+  /** Requests left under which the run pauses until the rate limit resets (leaves room for the app's own calls). */
+  rateLimitReserve?: number;
+  retry?: RetryOptions;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface BackfillResult {
+  scanned: number;
+  indexed: number;
+  pages: number;
+  /** True when the run went on from a saved checkpoint. */
+  resumed: boolean;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function backfillRepository(target: BackfillTarget, deps: BackfillDeps): Promise<BackfillResult> {
+  const now = deps.now ?? Date.now;
+  const repoKey = `${target.owner}/${target.repo}`.toLowerCase();
+  const saved = await deps.checkpoints.load(target.installationId, repoKey);
+  const resumed = saved?.nextPage !== undefined;
+  const run: Checkpoint = resumed
+    ? { ...saved!, nextPage: saved!.nextPage }
+    : { ...(saved?.since ? { since: saved.since } : {}), nextPage: 1, runStartedAt: new Date(now()).toISOString(), indexed: 0 };
+  await deps.checkpoints.save(target.installationId, repoKey, run);
+
+  const firstPage = run.nextPage!;
+  const progress: BackfillProgress = { scanned: 0, indexed: run.indexed, page: firstPage };
+  let pages = 0;
+  for (;;) {
+    const response = await listPage(target, run, deps);
+    pages++;
+    const items = Array.isArray(response.data) ? (response.data as IssuePayload[]) : [];
+    for (const item of items) {
+      progress.scanned++;
+      if (item.pull_request !== undefined) continue;
+      if (await indexIssue(target, repoKey, item, deps)) progress.indexed++;
+    }
+    const links = parseLink(response.headers.link);
+    // Pages left in this run times 100: an upper bound until the last page says exactly.
+    if (links.last !== undefined) progress.total = (links.last - firstPage + 1) * PER_PAGE;
+    run.indexed = progress.indexed;
+    if (links.next === undefined) {
+      progress.total = progress.scanned;
+      // Finished: the next run reads only what changed since this one began.
+      await deps.checkpoints.save(target.installationId, repoKey, { since: run.runStartedAt!, indexed: run.indexed });
+      deps.onProgress?.({ ...progress });
+      return { scanned: progress.scanned, indexed: progress.indexed, pages, resumed };
+    }
+    run.nextPage = links.next;
+    progress.page = links.next;
+    await deps.checkpoints.save(target.installationId, repoKey, run);
+    deps.onProgress?.({ ...progress });
+    await waitForRateLimit(response.headers, deps, now);
+  }
+}
+
+async function listPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
+  const sleep = deps.sleep ?? sleepFor;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.github.request('GET /repos/{owner}/{repo}/issues', {
+        owner: target.owner,
+        repo: target.repo,
+        state: 'all',
+        sort: 'created',
+        direction: 'asc',
+        per_page: PER_PAGE,
+        page: run.nextPage,
+        ...(run.since ? { since: run.since } : {}),
+      });
+    } catch (error) {
+      const verdict = retryVerdict(error, attempt, { ...(deps.retry ?? DEFAULT_RETRY), ...(deps.now ? { now: deps.now } : {}) });
+      if (!verdict.retry) throw error;
+      await sleep(verdict.delayMs);
+    }
+  }
+}
+
+async function indexIssue(target: BackfillTarget, repoKey: string, item: IssuePayload, deps: BackfillDeps): Promise<boolean> {
+  const races = analyse(item.body ?? '', deps.engine);
+  if (races.length === 0) return false;
+  await deps.index.upsertIssue({
+    installationId: target.installationId,
+    repo: repoKey,
+    number: item.number,
+    title: item.title,
+    state: item.state === 'closed' ? 'closed' : 'open',
+    stateReason: item.state_reason ?? null,
+    labels: labelNames(item.labels),
+    fixingPr: null,
+    private: target.private,
+    updatedAt: item.updated_at,
+    races: races.map((race) => race.signature),
+  });
+  return true;
+}
+
+/** Pauses until the reset when fewer than the reserve of requests are left. */
+async function waitForRateLimit(headers: ListResponse['headers'], deps: BackfillDeps, now: () => number): Promise<void> {
+  const remaining = Number(headers['x-ratelimit-remaining']);
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (!Number.isFinite(remaining) || !Number.isFinite(reset) || remaining > (deps.rateLimitReserve ?? 100)) return;
+  const waitMs = reset * 1000 - now() + 1000;
+  if (waitMs > 0) await (deps.sleep ?? sleepFor)(waitMs);
+}
+
+/** Page numbers from GitHub's `Link` header. */
+function parseLink(header: string | number | undefined): { next?: number; last?: number } {
+  const pages: { next?: number; last?: number } = {};
+  for (const part of String(header ?? '').split(',')) {
+    const match = /<([^>]+)>;\s*rel="(next|last)"/.exec(part);
+    if (!match) continue;
+    const page = Number(new URL(match[1]!).searchParams.get('page'));
+    if (Number.isInteger(page) && page > 0) pages[match[2] as 'next' | 'last'] = page;
+  }
+  return pages;
+}
