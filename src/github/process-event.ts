@@ -84,8 +84,8 @@ export async function processEvent(octokit: GitHub, event: GitHubEvent, deps: Tr
 /**
  * `/retriage`: the config is re-read (revalidated with GitHub, not taken from the cache)
  * and the issue fetched again. The payload's copy of the issue is current when the comment
- * is made, but a queued job may run later, after an edit; triaging a stale body would
- * undo that edit's result. One GET for a rare, human-typed command is worth it.
+ * is made, but a queued job may run later, after an edit or a label change; triaging a
+ * stale copy would undo their effect. One GET for a rare, human-typed command is worth it.
  */
 async function retriage(
   octokit: GitHub,
@@ -115,12 +115,7 @@ async function retriage(
     return 'denied';
   }
   await react('eyes');
-  const { data: current } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
-    owner: where.owner,
-    repo: where.repo,
-    issue_number: where.number,
-  });
-  await triageIssue(octokit, where, current as IssuePayload, deps, { privateRepo, config: repoConfig });
+  await triageIssue(octokit, where, issue, deps, { privateRepo, config: repoConfig, refetch: true });
   await react('+1');
   return 'triaged';
 }

@@ -33,6 +33,8 @@ export interface TriageDeps {
 export interface TriageOptions {
   /** The config, when the caller has just loaded it (`/retriage` revalidates it first). */
   config?: RepoConfig;
+  /** Read the issue from GitHub instead of trusting the payload's copy (`/retriage`). */
+  refetch?: boolean;
   /** The repository is private: its issues are never shown to another repository. */
   privateRepo?: boolean;
 }
@@ -53,14 +55,20 @@ export async function triageIssue(
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {
   const { config, configError } = options.config ?? (await loadRepoConfig(octokit, where, deps.configSource, deps.log));
-  const input = issueInput(where, issue, options.privateRepo ?? false);
-  const races = analyse(input.body, engineOptions(config));
-  const indexRef = { installationId: where.installationId, repo: input.repo, number: where.number };
+  const repo = `${where.owner}/${where.repo}`.toLowerCase();
+  const indexRef = { installationId: where.installationId, repo, number: where.number };
 
   // An issue the index knows may carry the bot's comment even when the payload counted no
   // comments (a redelivered `opened`); otherwise a comment-less issue needs no search.
   const known = await deps.index.getIssue(indexRef);
   const existing = issue.comments > 0 || known ? await findBotComment(octokit, where) : undefined;
+  // Once the bot has commented, the payload may be stale (a redelivery, a queued job run
+  // late): its labels would read as "a person removed the bot's labels". Read the issue as
+  // it is now. A new issue, the common case, never pays this call.
+  const current = options.refetch || existing ? await fetchIssue(octokit, where) : issue;
+
+  const input = issueInput(where, current, options.privateRepo ?? false);
+  const races = analyse(input.body, engineOptions(config));
 
   if (races.length === 0 && !existing) {
     if (known) await deps.index.removeIssue(indexRef);
@@ -93,7 +101,7 @@ export async function triageIssue(
 
   // The index first: if a write below fails and the event is redelivered, the index
   // already knows the issue, so the bot's comment is searched for and not posted twice.
-  if (races.length > 0) await deps.index.upsertIssue(indexedIssue(input, issue, signatures, known));
+  if (races.length > 0) await deps.index.upsertIssue(indexedIssue(input, current, signatures, known));
   else await deps.index.removeIssue(indexRef);
 
   const labelsToAdd = decision.labelsToAdd.filter((name) => !input.labels.includes(name));
@@ -136,6 +144,15 @@ async function writeComment(
   if (!deps.commentBudget.take(repoKey, config.comments_per_hour)) return 'capped';
   await postComment(octokit, where, body);
   return 'created';
+}
+
+async function fetchIssue(octokit: GitHub, where: IssueLocation): Promise<IssuePayload> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+    owner: where.owner,
+    repo: where.repo,
+    issue_number: where.number,
+  });
+  return data as IssuePayload;
 }
 
 function issueInput(where: IssueLocation, issue: IssuePayload, privateRepo: boolean): IssueInput {
