@@ -103,18 +103,22 @@ export function parseCorpus(text: string, name: string): Corpus {
       }
     });
   }
-  const issues: CorpusIssue[] = [];
+  // One entry per issue: a later entry for the same issue replaces the earlier one.
+  const issues = new Map<string, CorpusIssue>();
   for (const { where, value } of entries) {
     const parsed = issueSchema.safeParse(value);
     if (parsed.success) {
-      issues.push(normalise(parsed.data));
+      const issue = normalise(parsed.data);
+      const id = `${issue.repo}#${issue.number}`;
+      if (issues.delete(id)) warnings.push(`${where}: issue ${id} appears again; this entry replaces the earlier one`);
+      issues.set(id, issue);
     } else {
       const problem = parsed.error.issues[0]!;
       const field = problem.path.join('.') || 'entry';
       warnings.push(`${where}: skipped: ${field}: ${problem.message}`);
     }
   }
-  return { issues, warnings };
+  return { issues: [...issues.values()], warnings };
 }
 
 /**

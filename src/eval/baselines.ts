@@ -40,7 +40,8 @@ export function tokenize(text: string): string[] {
 /**
  * For each issue, every earlier issue of the same repository with a positive cosine similarity of
  * TF-IDF vectors, best first. Document frequencies count only the issues filed up to the query,
- * as a bot running at the time would have seen them. No claim is `exact`.
+ * as a bot running at the time would have seen them; the IDF is smoothed as in scikit-learn
+ * (ln((1 + n) / (1 + df)) + 1), so words every issue shares still weigh a little. No claim is `exact`.
  */
 export function tfIdfRankings(issues: BaselineIssue[]): RankedDuplicate[][] {
   const termCounts = issues.map((issue) => {
@@ -56,8 +57,8 @@ export function tfIdfRankings(issues: BaselineIssue[]): RankedDuplicate[][] {
       const weights = new Map<string, number>();
       let norm = 0;
       for (const [term, tf] of counts) {
-        const w = tf * Math.log(documents / documentFrequency.get(term)!);
-        if (w > 0) weights.set(term, w);
+        const w = tf * (Math.log((1 + documents) / (1 + documentFrequency.get(term)!)) + 1);
+        weights.set(term, w);
         norm += w * w;
       }
       return { weights, norm: Math.sqrt(norm) };

@@ -65,3 +65,9 @@ describe('corpus files', () => {
     expect(inFilingOrder(issues).map((i) => i.number)).toEqual([12929, 31965, 65280]);
   });
 });
+
+test('an issue listed twice is read once, from its later entry', () => {
+  const { issues, warnings } = parseCorpus('{"number": 5, "title": "old"}\n{"number": 5, "title": "new"}\n', 'twice.jsonl');
+  expect(issues.map((i) => i.title)).toEqual(['new']);
+  expect(warnings).toEqual(['twice.jsonl:2: issue corpus/local#5 appears again; this entry replaces the earlier one']);
+});
