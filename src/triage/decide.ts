@@ -60,7 +60,7 @@ export function decide(input: DecideInput): Decision {
     v: 1,
     fingerprints: races.map((r) => r.signature.fingerprint),
     labels: changes.own.labels,
-    duplicates: duplicates.map((d) => ({ number: d.number, score: d.score, exact: d.exact })),
+    duplicates: duplicates.map((d) => ({ number: d.number, score: Math.round(d.score * 1000) / 1000, exact: d.exact })),
     ...(changes.own.declined ? { declined: changes.own.declined } : {}),
   };
   const skippedLabels = [...changes.refused, ...missing, ...abstained];
@@ -96,7 +96,7 @@ export function decide(input: DecideInput): Decision {
  * itself, only from this repository or configured siblings of the same installation, never
  * a private repository's issue in another repository. Open issues first, then the closest.
  */
-export function likelyDuplicates(issue: IssueInput, candidates: Candidate[], config: Config): DuplicateLine[] {
+function likelyDuplicates(issue: IssueInput, candidates: Candidate[], config: Config): DuplicateLine[] {
   const repo = issue.repo.toLowerCase();
   const allowed = new Set([repo, ...config.siblings]);
   const seen = new Set<string>();

@@ -9,14 +9,18 @@ const MAX_QUOTED = 200;
 /** Joins without showing: after `@` or `#` it stops GitHub from linking a mention or reference. */
 const JOINER = '\u200D';
 
-/** Text as plain inline Markdown, every active character escaped. */
+/**
+ * Text as plain inline Markdown, every active character escaped. Links are not made either:
+ * a quoted issue URL would otherwise show up on that issue as a cross-reference.
+ */
 export function plain(text: string, max = MAX_QUOTED): string {
   return clip(oneLine(text), max)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_{}[\]()!|~]/g, '\\$&')
-    .replace(/([@#])(?=\w)/g, `$1${JOINER}`);
+    .replace(/([@#])(?=\w)/g, `$1${JOINER}`)
+    .replace(/:\/\//g, `:${JOINER}//`);
 }
 
 /** Text as an inline code span, fenced with more backticks than it contains. */

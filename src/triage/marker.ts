@@ -29,10 +29,13 @@ export function renderMarker(data: MarkerData): string {
   return `${MARKER_PREFIX}${json}${MARKER_SUFFIX}`;
 }
 
-/** The marker data in a comment body, or undefined when there is none or it is not valid. */
+/**
+ * The marker data at the start of a comment body, where the bot puts it; undefined when there
+ * is none or it is not valid. A marker further down (someone quoting the bot) is not read.
+ */
 export function findMarker(commentBody: string): MarkerData | undefined {
-  const start = commentBody.indexOf(MARKER_PREFIX);
-  if (start < 0) return undefined;
+  const start = commentBody.length - commentBody.trimStart().length;
+  if (!commentBody.startsWith(MARKER_PREFIX, start)) return undefined;
   const from = start + MARKER_PREFIX.length;
   const end = commentBody.indexOf(MARKER_SUFFIX, from);
   if (end < 0 || end - from > MAX_MARKER) return undefined;

@@ -24,7 +24,7 @@ const outsideCode = (text: string) => text.replace(/(`+)[^`]*?\1/g, '');
 describe('quoted titles are shown as written, and do nothing else', () => {
   const hostile = [
     '@pingcap/sig-execution look <img src=x onerror=alert(1)> here',
-    'race in `Close` | pipe ]] [click](javascript:alert(1)) #12345 *bold* _x_ \\ ~~gone~~',
+    'race in `Close` | pipe ]] [click](javascript:alert(1)) #12345 *bold* _x_ \\ ~~gone~~ https://github.com/o/r/issues/1',
     'two\nlines\r\n# heading </details> <!-- comment -->',
   ];
   const comment = run({ candidates: hostile.map((title, i) => candidate(100 + i, { exact: true, title })) }).comment!;
@@ -34,7 +34,7 @@ describe('quoted titles are shown as written, and do nothing else', () => {
       `- #100 (open) · same signature · @${ZWJ}pingcap/sig-execution look &lt;img src=x onerror=alert\\(1\\)&gt; here`,
     );
     expect(comment).toContain(
-      `- #101 (open) · same signature · race in \\\`Close\\\` \\| pipe \\]\\] \\[click\\]\\(javascript:alert\\(1\\)\\) #${ZWJ}12345 \\*bold\\* \\_x\\_ \\\\ \\~\\~gone\\~\\~`,
+      `- #101 (open) · same signature · race in \\\`Close\\\` \\| pipe \\]\\] \\[click\\]\\(javascript:alert\\(1\\)\\) #${ZWJ}12345 \\*bold\\* \\_x\\_ \\\\ \\~\\~gone\\~\\~ https:${ZWJ}//github.com/o/r/issues/1`,
     );
     expect(comment).toContain('- #102 (open) · same signature · two lines # heading &lt;/details&gt; &lt;\\!-- comment --&gt;');
   });
@@ -135,9 +135,11 @@ describe('the hidden marker', () => {
     expect(findMarker(`${line}\nrest of the comment`)).toEqual(data);
   });
 
-  it('is found after other text and absent from a comment without one', () => {
-    expect(findMarker(`Thanks!\n\n${renderMarker(data)}`)).toEqual(data);
-    expect(findMarker('Thanks! <!-- some other bot {"v":1} -->')).toBeUndefined();
+  it('is read only at the start of a comment, where the bot puts it', () => {
+    expect(findMarker(`\n ${renderMarker(data)}\nbody`)).toEqual(data);
+    expect(findMarker(`> ${renderMarker(data)}\nI agree with the bot`)).toBeUndefined();
+    expect(findMarker(`Thanks!\n\n${renderMarker(data)}`)).toBeUndefined();
+    expect(findMarker('<!-- some other bot {"v":1} -->')).toBeUndefined();
   });
 
   it.each([

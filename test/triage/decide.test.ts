@@ -119,6 +119,12 @@ describe('likely duplicates', () => {
     expect(numbers({ candidates, config: few })).toEqual([300, 301]);
   });
 
+  it('shows a near match as a whole percentage, and records its score to three places', () => {
+    const decision = decide(input({ candidates: [candidate(8, { score: 0.87654 })] }));
+    expect(decision.comment).toContain('- #8 (open) · 87% similar · DATA RACE #\u200D8');
+    expect(decision.marker.duplicates).toEqual([{ number: 8, score: 0.877, exact: false }]);
+  });
+
   it('shows the state reason of a closed issue in words', () => {
     const decision = decide(input({ candidates: [candidate(7, { exact: true, state: 'closed', stateReason: 'not_planned' })] }));
     expect(decision.comment).toContain('- #7 (closed as not planned) · same signature');
