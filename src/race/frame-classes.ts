@@ -39,6 +39,9 @@ const TSAN_RULES: Rule[] = [
     reason: 'Rust runtime',
   },
   { test: /^(?:testing::internal::|testing::(?:Test|TestInfo|TestSuite|TestCase|UnitTest)::Run|Catch::|RUN_ALL_TESTS$)/, reason: 'test harness' },
+  { test: /^(?:malloc|calloc|realloc|free|posix_memalign|aligned_alloc|operator new(?:\[\])?|operator delete(?:\[\])?)$/, reason: 'allocator' },
+  // The racing code is the caller of a container or smart pointer, not the library inside it.
+  { test: /^<?(?:std|core|alloc|__gnu_cxx)::/, reason: 'standard library' },
 ];
 
 /** Files that belong to the sanitizer runtime itself (interceptors such as `memset`, `free`). */

@@ -17,7 +17,24 @@ export function cleanNativeName(printed: string): string {
   let name = printed.slice(0, MAX_NAME_LENGTH).trim();
   if (HAS_RUST_LEGACY_ESCAPE.test(name) || /::h[0-9a-f]{16}$/.test(name)) name = demangleRustLegacy(name);
   name = name.replace(/::h[0-9a-f]{16}$/, '').replace(/\s*\[clone [^\]]*\]/g, '');
-  return withoutParameterList(name);
+  return withoutReturnType(withoutParameterList(name));
+}
+
+/**
+ * Demangled template functions print their return type first:
+ * `void std::__invoke_impl<void, F>` -> `std::__invoke_impl<void, F>`. Spaces inside
+ * `<>`, `()` and `{}` belong to the name; `operator new` keeps its `operator`.
+ */
+function withoutReturnType(name: string): string {
+  let depth = 0;
+  let cut = -1;
+  for (let i = 0; i < name.length; i++) {
+    const char = name[i]!;
+    if ('<({'.includes(char)) depth++;
+    else if ('>)}'.includes(char) && depth > 0) depth--;
+    else if (char === ' ' && depth === 0 && !/(?:^|::|\s)operator$/.test(name.slice(0, i))) cut = i;
+  }
+  return cut < 0 ? name : name.slice(cut + 1);
 }
 
 /** `_$LT$alloc..boxed..Box$LT$F$GT$$GT$::call_once` -> `<alloc::boxed::Box<F>>::call_once`. */

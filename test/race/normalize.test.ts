@@ -141,6 +141,16 @@ describe('ThreadSanitizer frame identity', () => {
     expect(tsan('main::{lambda()#1}::operator()() const').key).toBe('main::{lambda()#1}::operator()');
   });
 
+  it('drops the return type that demangled templates print first', () => {
+    expect(tsan('void std::thread::_Invoker<std::tuple<main::$_0>>::_M_invoke<0ul>(std::_Index_tuple<0ul>)').key).toBe(
+      'std::thread::_Invoker<std::tuple<main::$_0>>::_M_invoke<0ul>',
+    );
+    expect(tsan('std::__detail::_MakeUniq<int>::__single_object std::make_unique<int, int>(int&&)').key).toBe('std::make_unique<int, int>');
+    expect(tsan('operator new(unsigned long)').key).toBe('operator new');
+    expect(tsan('Buffer::operator bool() const').key).toBe('Buffer::operator bool');
+    expect(tsan('(anonymous namespace)::Worker::run()').key).toBe('(anonymous namespace)::Worker::run');
+  });
+
   it('decodes Rust legacy mangling and drops the hash', () => {
     expect(
       tsan('_$LT$alloc..boxed..Box$LT$F$C$A$GT$$u20$as$u20$core..ops..function..FnOnce$LT$Args$GT$$GT$::call_once::hea1090dbdcecbf5a').key,
@@ -169,6 +179,10 @@ describe('ThreadSanitizer frame identity', () => {
     ['std::sys::backtrace::__rust_begin_short_backtrace', '', 'Rust runtime'],
     ['testing::internal::HandleExceptionsInMethodIfSupported<testing::Test, void>(testing::Test*, void (testing::Test::*)(), char const*)', '', 'test harness'],
     ['Catch::RunContext::runTest', '', 'test harness'],
+    ['free', '', 'allocator'],
+    ['operator delete(void*)', '', 'allocator'],
+    ['std::__1::shared_ptr<Poco::Event>::get() const', '', 'standard library'],
+    ['<alloc::sync::Arc<T> as core::ops::drop::Drop>::drop', '', 'standard library'],
   ])('skips %s', (fn, file, reason) => {
     expect(tsan(fn, file)).toMatchObject({ significant: false, skipReason: reason });
   });
