@@ -11,6 +11,8 @@ import type { DuplicateLine, LabelDecision, MarkerData, SkippedLabel } from './t
 
 /** GitHub rejects longer comment bodies. */
 export const MAX_COMMENT_LENGTH = 65_536;
+/** Races listed on top; all of them are in the folded details. */
+const MAX_LISTED_RACES = 10;
 /** Frames per side shown in the folded details. */
 const DETAIL_FRAMES = 5;
 /** Hex digits of the fingerprint shown on top; the full one is in the details. */
@@ -36,14 +38,15 @@ export function renderComment(input: CommentInput): string {
     top.push(`**Data race:** ${raceLine(races[0]!)}`);
   } else {
     top.push(`**${races.length} data races** in this issue:`);
-    races.forEach((race, i) => top.push(`${i + 1}. ${raceLine(race)}`));
+    races.slice(0, MAX_LISTED_RACES).forEach((race, i) => top.push(`${i + 1}. ${raceLine(race)}`));
+    if (races.length > MAX_LISTED_RACES) top.push('', `and ${races.length - MAX_LISTED_RACES} more, in the details below.`);
   }
   top.push('');
   if (duplicates.length > 0) {
     top.push('**Likely duplicates**');
     for (const d of duplicates) top.push(`- ${duplicateLine(d, input.repo)}`);
   } else {
-    top.push('No earlier issue reports this race.');
+    top.push(`No earlier issue reports ${races.length === 1 ? 'this race' : 'these races'}.`);
   }
   if (labels.length > 0) top.push('', `**Labels:** ${labels.map((l) => code(l.name)).join(', ')}`);
 
@@ -75,7 +78,7 @@ export function renderNoRaceComment(marker: MarkerData, removedLabels: string[],
 
 function raceLine({ report, signature }: AnalysedRace): string {
   const sides = report.accesses.map(accessSummary);
-  if (sides.length === 1) sides.push(`the other access is missing${report.partialReason ? ` (${plain(report.partialReason)})` : ''}`);
+  if (sides.length === 1) sides.push(`an access not in the report${report.partialReason ? ` (${plain(report.partialReason)})` : ''}`);
   const test = report.test ?? signature.test;
   return [
     sides.join(' ↔ '),

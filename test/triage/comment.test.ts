@@ -65,6 +65,30 @@ describe('quoted function and test names', () => {
   });
 });
 
+describe('a report cut off after one access', () => {
+  const partial = race({ fingerprint: 'v1p:9f8e7d6c5b4a3921', sides: [{ kind: 'write', actor: 'goroutine 9', frames: ['store/copr (*mppIterator).Close store/copr/mpp.go:301'] }] });
+
+  it('names the access it has, says why the other is missing, and marks the signature partial', () => {
+    const comment = run({ races: [partial] }).comment!;
+    expect(comment).toContain(
+      '**Data race:** `copr.(*mppIterator).Close` (write) ↔ an access not in the report (second access missing: report cut off) · signature `v1p:9f8e7d6c` (partial)',
+    );
+  });
+});
+
+describe('an issue with many races', () => {
+  const races = Array.from({ length: 12 }, (_, i) =>
+    race({ fingerprint: `v1:${String(i).padStart(16, '0')}`, sides: [{ kind: 'write', frames: [`p${i} p${i}.F f.go:1`] }, { kind: 'read', frames: [`q${i} q${i}.G g.go:2`] }] }),
+  );
+
+  it('lists ten on top and folds every one into the details', () => {
+    const comment = run({ races }).comment!;
+    expect(comment).toContain('\n10. `p9.F` (write) ↔ `q9.G` (read) · signature `v1:00000000`\n\nand 2 more, in the details below.\n');
+    expect(comment).not.toContain('11. ');
+    expect(comment).toContain('**Race 12:** `p11.F ↔ q11.G`');
+  });
+});
+
 describe('markdown helpers', () => {
   it('code pads a span that starts or ends with a backtick', () => {
     expect(code('`x`')).toBe('`` `x` ``');
