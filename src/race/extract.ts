@@ -70,7 +70,8 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
   let skippingOtherReport = false;
 
   const close = (cutOff: boolean): void => {
-    if (open && open.accesses.length > 0) {
+    // Access lines without a single frame leave nothing to sign or show.
+    if (open && open.accesses.some((a) => a.frames.length > 0)) {
       open.cutOff = cutOff;
       drafts.push({ report: open });
     }

@@ -75,5 +75,5 @@ const WRAPPED_ACCESS = /^(?:previous )?(?:read|write)\b.{0,40} by(?: goroutine)?
 
 export function isWrappedAccess(text: string): boolean {
   const line = text.trim();
-  return line.length < 80 && WRAPPED_ACCESS.test(line);
+  return line.length < 80 && (line.endsWith('by') || line.endsWith('goroutine')) && WRAPPED_ACCESS.test(line);
 }

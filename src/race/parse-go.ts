@@ -43,7 +43,7 @@ export function classifyGoLine(line: string): LineShape | undefined {
   if (endsInHexDigit) return locationOrJoined(line);
   if (line.endsWith(')') && FOUND.test(line)) return { kind: 'end' };
   if (line.endsWith('test') || line.endsWith('benchmark')) return VERDICT.test(line) ? { kind: 'end' } : undefined;
-  if (CONTEXT.test(line)) return { kind: 'context' };
+  if ((line.startsWith('Heap') || line.startsWith('Global')) && CONTEXT.test(line)) return { kind: 'context' };
   return undefined;
 }
 

@@ -96,7 +96,7 @@ export function stripDecoration(raw: string): Stripped {
   let text = decodeEntities(raw);
   let quoteDepth = 0;
   for (let pass = 0; pass < MAX_STRIP_PASSES; pass++) {
-    if (!DECORATION_START.test(text) && !text.trimEnd().endsWith('>')) break;
+    if (!DECORATION_START.test(text) && !endsWithTag(text)) break;
     const before = text;
     const quotes = QUOTES.exec(text);
     if (quotes) {
@@ -106,10 +106,17 @@ export function stripDecoration(raw: string): Stripped {
     for (const prefix of CI_PREFIXES) text = text.replace(prefix, '');
     if (FENCE_ONLY.test(text)) return { text: '', quoteDepth, fence: true };
     text = text.replace(FENCE_GLUED, '').replace(LEADING_TAGS, '');
-    if (text.trimEnd().endsWith('>')) text = text.replace(TRAILING_TAGS, '');
+    if (endsWithTag(text)) text = text.replace(TRAILING_TAGS, '');
     if (text === before) break;
   }
   return { text, quoteDepth, fence: false };
+}
+
+/** True when the last non-blank character is `>`, the only way an edge tag can end a line. */
+function endsWithTag(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+  return i >= 0 && text.charCodeAt(i) === 62;
 }
 
 function countChar(text: string, char: string): number {

@@ -142,10 +142,15 @@ describe('Go grammar', () => {
     ]);
   });
 
-  test('an access line with no frames at all is a partial side', () => {
-    const [report] = extractReports('WARNING: DATA RACE\nRead at 0x1 by goroutine 3:\n');
-    expect(report!.accesses).toEqual([expect.objectContaining({ kind: 'read', frames: [] })]);
-    expect(report!.partialReason).toBe('second access missing: report cut off; first access has no frames: report cut off');
+  test('access lines without a single frame yield nothing', () => {
+    expect(extractReports('WARNING: DATA RACE\nRead at 0x1 by goroutine 3:\n\nPrevious write at 0x1 by goroutine 4:\n  [failed to restore the stack]\n')).toEqual([]);
+  });
+
+  test('a second access cut off before its first frame is named in the reason', () => {
+    const cut = CHECKOUT.slice(0, CHECKOUT.indexOf('  example.com/shop/cart.(*Cart).Total()'));
+    const [report] = extractReports(cut);
+    expect(report!.accesses).toHaveLength(2);
+    expect(report!.partialReason).toBe('second access has no frames: report cut off');
   });
 
   test('a report starting at its previous access is partial', () => {

@@ -14,7 +14,7 @@ const realBodies = readFixtures().map((f) => f.body);
 /** Bodies with races; already-escaped ones are left out, since escaping them again is not decoration. */
 const bodiesWithRaces = realBodies.filter((body) => extractReports(body).length > 0 && !/&#?\w+;/.test(body));
 
-/** Spans inside the body, in order, not overlapping; every report has an access; reasons match `partial`. */
+/** Spans inside the body, in order, not overlapping; every report has a frame; reasons match `partial`. */
 function expectWellFormed(body: string, reports: RaceReport[]): void {
   let previousEnd = 0;
   for (const report of reports) {
@@ -25,6 +25,7 @@ function expectWellFormed(body: string, reports: RaceReport[]): void {
     previousEnd = end;
     expect(report.accesses.length).toBeGreaterThan(0);
     expect(report.accesses.length).toBeLessThanOrEqual(2);
+    expect(report.accesses.some((a) => a.frames.length > 0)).toBe(true);
     expect(report.partial).toBe(report.partialReason !== undefined);
   }
 }
