@@ -7,9 +7,9 @@
  * no more than a rare one. Only the issues sharing the most keys are loaded and scored.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { indexKeys, issueSimilarity, type RaceSignature } from '../race/index.js';
-import type { IndexTables, IssuesTable } from './schema.js';
+import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
   Candidate,
   CandidateQuery,
@@ -21,11 +21,11 @@ import type {
 } from './types.js';
 
 /** Newest issues read per (repository, key). */
-const ISSUES_PER_KEY = 100;
-/** Issues that share the most keys with the query and get scored. */
-const SCORED_POOL = 100;
+const ISSUES_PER_KEY = 64;
+/** Issues that share the most keys with the query and get scored (scoring is the costly part). */
+const SCORED_POOL = 40;
 /** Exact fingerprint matches read at most. */
-const EXACT_CAP = 200;
+const EXACT_CAP = 50;
 /** Keys of one query at most: a body with hundreds of races must not fan out without bound. */
 const MAX_QUERY_KEYS = 64;
 /** Rows per INSERT, well under both backends' bind-parameter limits. */
@@ -71,60 +71,86 @@ export class KyselyRaceIndex implements RaceIndex {
 
   constructor(private readonly db: Kysely<IndexTables>) {}
 
-  async upsertIssue(issue: IndexedIssue): Promise<void> {
-    const repoId = await this.ensureRepo(issue.installationId, issue.repo);
-    const values = {
-      repo_id: repoId,
-      number: issue.number,
-      title: issue.title,
-      state: issue.state,
-      state_reason: issue.stateReason,
-      labels: JSON.stringify(issue.labels),
-      fixing_pr: issue.fixingPr,
-      private: issue.private ? 1 : 0,
-      updated_at: issue.updatedAt,
-      updated_ms: updatedMs(issue.updatedAt),
-    };
+  upsertIssue(issue: IndexedIssue): Promise<void> {
+    return this.upsertIssues([issue]);
+  }
+
+  /**
+   * Many issues in one transaction, a few statements per `INSERT_CHUNK` issues: what backfill
+   * and rebuilds use. Same rules as `upsertIssue`, issue by issue; within the batch the
+   * newest version of an issue wins.
+   */
+  async upsertIssues(issues: IndexedIssue[]): Promise<void> {
+    const newest = new Map<string, { repoId: number; issue: IndexedIssue }>();
+    for (const issue of issues) {
+      const repoId = await this.ensureRepo(issue.installationId, issue.repo);
+      const key = `${repoId}:${issue.number}`;
+      const seen = newest.get(key);
+      if (!seen || updatedMs(seen.issue.updatedAt) <= updatedMs(issue.updatedAt)) newest.set(key, { repoId, issue });
+    }
+    // One lock order for every writer, so two PostgreSQL batches cannot deadlock each other.
+    const ordered = [...newest.values()].sort((a, b) => a.repoId - b.repoId || a.issue.number - b.issue.number);
+    if (ordered.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      // A write first: on SQLite the transaction takes the write lock before reading anything.
-      const row = await trx
-        .insertInto('issues')
-        .values(values)
-        .onConflict((oc) =>
-          oc
-            .columns(['repo_id', 'number'])
-            .doUpdateSet((eb) => ({
-              title: eb.ref('excluded.title'),
-              state: eb.ref('excluded.state'),
-              state_reason: eb.ref('excluded.state_reason'),
-              labels: eb.ref('excluded.labels'),
-              fixing_pr: eb.ref('excluded.fixing_pr'),
-              private: eb.ref('excluded.private'),
-              updated_at: eb.ref('excluded.updated_at'),
-              updated_ms: eb.ref('excluded.updated_ms'),
-            }))
-            .where('issues.updated_ms', '<=', (eb) => eb.ref('excluded.updated_ms')),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      if (row === undefined) return; // an older write than the stored one
-      const issueId = Number(row.id);
-      await trx.deleteFrom('race_keys').where('issue_id', '=', issueId).execute();
-      await trx.deleteFrom('races').where('issue_id', '=', issueId).execute();
-
-      const races = issue.races.map((sig) => ({
-        issue_id: issueId,
-        repo_id: repoId,
-        fingerprint: sig.fingerprint,
-        partial: sig.partial ? 1 : 0,
-        signature: JSON.stringify(sig),
-      }));
-      for (const chunk of chunks(races)) await trx.insertInto('races').values(chunk).execute();
-
-      const hashes = new Set(issue.races.flatMap((sig) => indexKeys(sig).map(keyHash)));
-      const keys = [...hashes].map((key_hash) => ({ repo_id: repoId, key_hash, issue_id: issueId }));
-      for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
+      for (const batch of chunks(ordered)) await this.writeIssues(trx, batch);
     });
+  }
+
+  private async writeIssues(trx: Transaction<IndexTables>, batch: { repoId: number; issue: IndexedIssue }[]) {
+    // A write first: on SQLite the transaction takes the write lock before reading anything.
+    const written = await trx
+      .insertInto('issues')
+      .values(
+        batch.map(({ repoId, issue }) => ({
+          repo_id: repoId,
+          number: issue.number,
+          title: issue.title,
+          state: issue.state,
+          state_reason: issue.stateReason,
+          labels: JSON.stringify(issue.labels),
+          fixing_pr: issue.fixingPr,
+          private: issue.private ? 1 : 0,
+          updated_at: issue.updatedAt,
+          updated_ms: updatedMs(issue.updatedAt),
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['repo_id', 'number'])
+          .doUpdateSet((eb) => ({
+            title: eb.ref('excluded.title'),
+            state: eb.ref('excluded.state'),
+            state_reason: eb.ref('excluded.state_reason'),
+            labels: eb.ref('excluded.labels'),
+            fixing_pr: eb.ref('excluded.fixing_pr'),
+            private: eb.ref('excluded.private'),
+            updated_at: eb.ref('excluded.updated_at'),
+            updated_ms: eb.ref('excluded.updated_ms'),
+          }))
+          // An older write than the stored one changes nothing and returns no row.
+          .where('issues.updated_ms', '<=', (eb) => eb.ref('excluded.updated_ms')),
+      )
+      .returning(['id', 'repo_id', 'number'])
+      .execute();
+    if (written.length === 0) return;
+    const ids = written.map((w) => Number(w.id));
+    await trx.deleteFrom('race_keys').where('issue_id', 'in', ids).execute();
+    await trx.deleteFrom('races').where('issue_id', 'in', ids).execute();
+
+    const byRef = new Map(batch.map((b) => [`${b.repoId}:${b.issue.number}`, b]));
+    const races: Insertable<RacesTable>[] = [];
+    const keys: Insertable<RaceKeysTable>[] = [];
+    for (const w of written) {
+      const { repoId, issue } = byRef.get(`${Number(w.repo_id)}:${Number(w.number)}`)!;
+      const issueId = Number(w.id);
+      for (const sig of issue.races) {
+        races.push({ issue_id: issueId, repo_id: repoId, fingerprint: sig.fingerprint, partial: sig.partial ? 1 : 0, signature: JSON.stringify(sig) });
+      }
+      const hashes = new Set(issue.races.flatMap((sig) => indexKeys(sig).map(keyHash)));
+      for (const key_hash of hashes) keys.push({ repo_id: repoId, key_hash, issue_id: issueId });
+    }
+    for (const chunk of chunks(races)) await trx.insertInto('races').values(chunk).execute();
+    for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
   }
 
   async removeIssue(ref: IssueRef): Promise<void> {

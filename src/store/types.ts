@@ -62,6 +62,8 @@ export interface CandidateQuery {
 export interface RaceIndex {
   /** Insert or replace an issue and its races. An older `updatedAt` than the stored one is ignored. */
   upsertIssue(issue: IndexedIssue): Promise<void>;
+  /** `upsertIssue` for many issues in one transaction (backfill, rebuilds): far fewer round trips. */
+  upsertIssues(issues: IndexedIssue[]): Promise<void>;
   /** Forget an issue (deleted or transferred away). */
   removeIssue(ref: IssueRef): Promise<void>;
   /** Record a close or reopen. An older `updatedAt` than the stored one is ignored. */
