@@ -2,7 +2,8 @@
  * How alike two races, or two issues, are: a score in [0,1].
  *
  * Side against side: a weighted alignment (a longest common subsequence in which frame i
- * weighs FRAME_DECAY^i) of the two key lists, scored like a Dice coefficient, so frames
+ * weighs FRAME_DECAY^i, and the top frame, the accessing function, TOP_FRAME_WEIGHT times
+ * the frame below it) of the two key lists, scored like a Dice coefficient, so frames
  * near the top count most and an inserted or inlined frame costs little. Race against
  * race: the mean of the two side scores under the better of the two side pairings, so a
  * shared side with an unrelated other side scores at most 0.5. Equal full fingerprints
@@ -16,6 +17,8 @@ import type { RaceSignature } from './types.js';
 export const LIKELY_DUPLICATE_THRESHOLD = 0.75;
 /** Weight ratio between a frame and the one above it. */
 export const FRAME_DECAY = 0.8;
+/** Weight of the top frame, the accessing function itself, relative to the frame below it. */
+export const TOP_FRAME_WEIGHT = 2.5;
 /** Highest score a partial signature can reach: it may be a likely duplicate, never an exact one. */
 export const PARTIAL_CAP = 0.85;
 /** Keys per side that go into the inverted index (see indexKeys for why 3 is enough). */
@@ -59,9 +62,10 @@ export function issueSimilarity(a: RaceSignature[], b: RaceSignature[]): number 
  * Why any pair scoring at or above the threshold shares a key: a full pair at 0.75 has a
  * side pair at 0.75 or more (the score is a mean). If two key lists share nothing in
  * their top 3, the monotone alignment leaves the top 3 of one list unmatched, which costs
- * at least 1 + 0.8 + 0.64 = 2.44 of a total weight of at most 2 x 4.16 (8 frames), so the
- * side score is at most 0.71. A partial pair needs a side at 0.75 / 0.85 or more, and an
- * exact pair shares its top keys. test/race/similarity.test.ts checks it on the corpora.
+ * at least 2 + 0.8 + 0.64 = 3.44 of a total weight of at most 2 x 5.16 (8 frames), so the
+ * side score is at most 0.67. A partial pair needs a side at 0.75 / 0.85 or more, and an
+ * exact pair shares its top keys. test/race/similarity.test.ts checks it on random
+ * signatures and on the corpora.
  */
 export function indexKeys(sig: RaceSignature): string[] {
   const keys = new Set<string>();
@@ -81,20 +85,25 @@ export function indexKeys(sig: RaceSignature): string[] {
 /** Weighted Dice score of the best monotone alignment of two key lists, top first. */
 export function sideSimilarity(a: readonly string[], b: readonly string[]): number {
   let total = 0;
-  for (let i = 0; i < a.length; i++) total += FRAME_DECAY ** i;
-  for (let j = 0; j < b.length; j++) total += FRAME_DECAY ** j;
+  for (let i = 0; i < a.length; i++) total += frameWeight(i);
+  for (let j = 0; j < b.length; j++) total += frameWeight(j);
   if (total === 0) return 0;
   // best[i][j]: highest matched weight aligning a[0..i) with b[0..j).
   let previous = new Array<number>(b.length + 1).fill(0);
   for (let i = 1; i <= a.length; i++) {
     const row = new Array<number>(b.length + 1).fill(0);
     for (let j = 1; j <= b.length; j++) {
-      const diagonal = sameFrame(a[i - 1]!, b[j - 1]!) ? previous[j - 1]! + FRAME_DECAY ** (i - 1) + FRAME_DECAY ** (j - 1) : 0;
+      const diagonal = sameFrame(a[i - 1]!, b[j - 1]!) ? previous[j - 1]! + frameWeight(i - 1) + frameWeight(j - 1) : 0;
       row[j] = Math.max(previous[j]!, row[j - 1]!, diagonal);
     }
     previous = row;
   }
   return Math.min(1, previous[b.length]! / total); // rounding can overshoot 1 by an ulp
+}
+
+/** Weight of the frame at `depth` (0 = top) in a side's key list. */
+function frameWeight(depth: number): number {
+  return depth === 0 ? TOP_FRAME_WEIGHT * FRAME_DECAY : FRAME_DECAY ** depth;
 }
 
 /**
