@@ -7,10 +7,11 @@
  *   npm run bench
  *   npm run bench -- --min-ms 500      # longer sampling per row
  *
- * Per row: median and worst time per body, MB/s of analyse and of the baseline, and the
+ * Per row: median and 95th-percentile time per body, MB/s of analyse and of the baseline, and the
  * ratio. The issue asks for any 65,536-character body to be handled well under 10 ms.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -60,7 +61,8 @@ function worstCases(reports: string[]): [string, string][] {
   return [
     ['random bytes', randomBytes],
     ['one huge line', fill('pkg.(*T).Method(')],
-    ['10k tiny lines', fill('a.go\n')],
+    ['13k tiny lines', fill('a.go\n')],
+    ['65,536 empty lines', fill('\n')],
     ['headers, no frames', fill('==================\nWARNING: DATA RACE\n')],
     ['access lines, no frames', fill('Write at 0x00c0000ac088 by goroutine 8:\n')],
     ['one report repeated', fill(checkout)],
@@ -80,7 +82,7 @@ interface Row {
   name: string;
   bytes: number;
   medianMs: number;
-  maxMs: number;
+  p95Ms: number;
   mbps: number;
   baselineMbps: number;
 }
@@ -116,19 +118,19 @@ function row(name: string, bodies: string[]): Row {
     name,
     bytes,
     medianMs: sorted[Math.floor(sorted.length / 2)]!,
-    maxMs: sorted[sorted.length - 1]!,
+    p95Ms: sorted[Math.floor(sorted.length * 0.95)]!,
     mbps: mb(engine.rounds) / (engine.totalMs / 1000),
     baselineMbps: mb(baseline.rounds) / (baseline.totalMs / 1000),
   };
 }
 
 function print(rows: Row[]): void {
-  const header = ['body', 'bytes', 'median ms', 'max ms', 'analyse MB/s', 'split MB/s', 'x split'];
+  const header = ['body', 'bytes', 'median ms', 'p95 ms', 'analyse MB/s', 'split MB/s', 'x split'];
   const cells = rows.map((r) => [
     r.name,
     String(r.bytes),
     r.medianMs.toFixed(3),
-    r.maxMs.toFixed(3),
+    r.p95Ms.toFixed(3),
     r.mbps.toFixed(1),
     r.baselineMbps.toFixed(1),
     (r.baselineMbps / r.mbps).toFixed(1),
@@ -144,10 +146,13 @@ const reports = fixtureBodies();
 const rows = [row(`all ${reports.length} fixture reports`, reports)];
 for (const [name, body] of worstCases(reports)) rows.push(row(`65,536 chars: ${name}`, [body]));
 
-console.log(`race engine: analyse() = extract + parse + fingerprint; baseline = split into lines (node ${process.version})\n`);
-print(rows);
-const worst = rows.slice(1).reduce((a, b) => (b.maxMs > a.maxMs ? b : a));
 console.log(
-  `\nslowest 65,536-char body: ${worst.name.replace('65,536 chars: ', '')}, ${worst.maxMs.toFixed(2)} ms at worst` +
-    ` (budget ${BUDGET_MS} ms: ${worst.maxMs < BUDGET_MS ? 'met' : 'EXCEEDED'})`,
+  `race engine: analyse() = extract + parse + fingerprint; baseline = split into lines` +
+    ` (node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)})\n`,
+);
+print(rows);
+const worst = rows.slice(1).reduce((a, b) => (b.p95Ms > a.p95Ms ? b : a));
+console.log(
+  `\nslowest 65,536-char body: ${worst.name.replace('65,536 chars: ', '')}, p95 ${worst.p95Ms.toFixed(2)} ms` +
+    ` (budget ${BUDGET_MS} ms: ${worst.p95Ms < BUDGET_MS ? 'met' : 'EXCEEDED'})`,
 );

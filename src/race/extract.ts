@@ -84,8 +84,9 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
     let last = line;
     if (shape.kind === 'unknown' && isWrappedAccess(line.text)) {
       const next = nextNonBlank(lines, index);
-      if (next !== undefined) {
-        const joined = classifyLine(`${line.text.trim()} ${lines[next]!.text.trim()}`);
+      // The wrapped tail is `goroutine 101:` or `25:`.
+      if (next !== undefined && lines[next]!.text.endsWith(':')) {
+        const joined = classifyLine(`${line.text} ${lines[next]!.text}`);
         if (joined.kind === 'access') {
           shape = joined;
           last = lines[next]!;
@@ -126,7 +127,7 @@ function shapeOf(line: CleanLine): LineShape {
 
 function nextNonBlank(lines: CleanLine[], index: number): number | undefined {
   for (let next = index + 1; next < lines.length && next <= index + 3; next++) {
-    if (lines[next]!.text.trim() !== '') return next;
+    if (lines[next]!.text !== '') return next;
   }
   return undefined;
 }

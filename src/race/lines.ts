@@ -44,9 +44,8 @@ const FAIL_LINE = /^--- FAIL: (\S+) \(\d/;
 /** gotestsum prints `=== FAIL: pkg TestX (2.04s)` before the test's output. */
 const RUN_LINE = /^=== (?:RUN|FAIL:(?: \S+)?) +(\S+)/;
 
-/** Shape of one cleaned, untrimmed line. The caller caps line length. */
-export function classifyLine(text: string): LineShape {
-  const line = text.trim();
+/** Shape of one cleaned, trimmed line. The caller caps line length. */
+export function classifyLine(line: string): LineShape {
   if (line === '') return BLANK;
   if (line.endsWith('=') && SEPARATOR_LINE.test(line)) return SEPARATOR;
   if (line === '[failed to restore the stack]') return LOST;
@@ -73,7 +72,6 @@ function topLevelTest(name: string): string {
  */
 const WRAPPED_ACCESS = /^(?:previous )?(?:read|write)\b.{0,40} by(?: goroutine)?$/i;
 
-export function isWrappedAccess(text: string): boolean {
-  const line = text.trim();
+export function isWrappedAccess(line: string): boolean {
   return line.length < 80 && (line.endsWith('by') || line.endsWith('goroutine')) && WRAPPED_ACCESS.test(line);
 }

@@ -10,7 +10,7 @@ export const MAX_LINE_LENGTH = 4096;
 
 /** One line of the body after decoration stripping. */
 export interface CleanLine {
-  /** The line's content with decoration removed (not trimmed). */
+  /** The line's content with decoration and surrounding whitespace removed: indentation means nothing. */
   text: string;
   /** Offset of the line's first character in the original body. */
   start: number;
@@ -142,7 +142,7 @@ export function cleanLines(body: string): CleanLine[] {
       lines.push({ text: '', start, end, quoteDepth: 0, fence: false, overlong: true });
     } else {
       const { text, quoteDepth, fence } = stripDecoration(raw);
-      lines.push({ text, start, end, quoteDepth, fence, overlong: false });
+      lines.push({ text: text.trim(), start, end, quoteDepth, fence, overlong: false });
     }
     if (end >= length) break;
     // \r\n counts as one break; a lone \r is a break too.
