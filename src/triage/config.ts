@@ -112,7 +112,8 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 
-export const DEFAULT_CONFIG: Config = configSchema.parse({});
+/** The defaults, frozen: every bad or missing file shares this one object. */
+export const DEFAULT_CONFIG: Config = deepFreeze(configSchema.parse({}));
 
 export interface ParsedConfig {
   /** The config to use: the file's, or the defaults when it could not be used. */
@@ -243,4 +244,12 @@ export function configJsonSchema(): Record<string, unknown> {
     ...z.toJSONSchema(configSchema, { io: 'input' }),
     title: 'race-triage configuration',
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
