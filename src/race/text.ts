@@ -148,5 +148,36 @@ export function cleanLines(body: string): CleanLine[] {
     // \r\n counts as one break; a lone \r is a break too.
     start = body.charCodeAt(end) === 13 && body.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
   }
+  stripLearnedPrefixes(lines);
   return lines;
+}
+
+/** A report header with unknown text before it: that text is a prefix on every line of the block. */
+const PREFIXED_HEADER = /^(.{1,120}?)\s*WARNING: (?:DATA RACE|ThreadSanitizer: )/;
+
+/**
+ * CI systems not in CI_PREFIXES (race-format.md §3.7 rule): learn the prefix from the line
+ * holding the header, as a pattern where digit and blank runs may vary, and strip it from
+ * that line and the following ones, until a header with another prefix (or none) comes.
+ */
+function stripLearnedPrefixes(lines: CleanLine[]): void {
+  let learned: RegExp | undefined;
+  for (const line of lines) {
+    if (line.text.includes('WARNING: ')) {
+      const prefix = PREFIXED_HEADER.exec(line.text)?.[1];
+      learned = prefix ? prefixPattern(prefix) : undefined;
+    }
+    if (!learned) continue;
+    const match = learned.exec(line.text);
+    if (match) line.text = line.text.slice(match[0].length).trim();
+  }
+}
+
+/** Literal text, with `\d+` for digit runs and `\s+` for blank runs: never two adjacent quantifiers of one class. */
+function prefixPattern(prefix: string): RegExp {
+  const pattern = prefix
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\d+/g, '\\d+')
+    .replace(/\s+/g, '\\s+');
+  return new RegExp(`^${pattern}\\s*`);
 }

@@ -363,3 +363,12 @@ describe('decoration never changes what is read', () => {
     expect(extractReports(fixtureBody(name)).map(reportView)).toEqual(extractReports(CHECKOUT).map(reportView));
   });
 });
+
+describe('CI prefixes', () => {
+  test('an unfamiliar prefix is learned from the header line and stripped from the block', () => {
+    const prefixed = CHECKOUT.split('\n')
+      .map((line, i) => `ci-runner-7 | 12:01:${String(i % 60).padStart(2, '0')}.${100 + i} stdout: ${line}`)
+      .join('\n');
+    expect(extractReports(prefixed).map(reportView)).toEqual(extractReports(CHECKOUT).map(reportView));
+  });
+});
