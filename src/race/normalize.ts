@@ -4,6 +4,7 @@
  * Pure and total: any input gives a frame, never an exception.
  */
 import { goSkipReason, tsanSkipReason } from './frame-classes.js';
+import { matchesFramePattern } from './frame-pattern.js';
 import { chainText, parseGoSymbol } from './go-symbol.js';
 import { cleanNativeName, nativeNamespace, nativeParts } from './native-symbol.js';
 import { applyAliases, normaliseAliases, repoRelativePackage } from './package-path.js';
@@ -12,7 +13,7 @@ import type { Dialect, EngineOptions, Frame, RawFrame } from './types.js';
 interface CompiledOptions {
   modulePrefixes: string[];
   aliases: Array<[string, string]>;
-  ignore: Array<{ pattern: string; test: RegExp }>;
+  ignoreFrames: string[];
 }
 
 /** Options are compiled once per options object: the extractor calls this for every frame. */
@@ -24,20 +25,11 @@ function compile(options: EngineOptions): CompiledOptions {
     compiled = {
       modulePrefixes: options.modulePrefixes ?? [],
       aliases: normaliseAliases(options),
-      ignore: (options.ignoreFrames ?? []).filter(Boolean).map((pattern) => ({ pattern, test: ignorePattern(pattern) })),
+      ignoreFrames: (options.ignoreFrames ?? []).filter(Boolean),
     };
     compiledCache.set(options, compiled);
   }
   return compiled;
-}
-
-/**
- * `testkit.` or `github.com/pingcap/tidb/pkg/testkit.*`: a prefix, `*` matching anything,
- * that may start at the beginning of the symbol or after any `/` of its package path.
- */
-function ignorePattern(pattern: string): RegExp {
-  const body = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`(?:^|/)${body}`);
 }
 
 type Normalised = Omit<Frame, keyof RawFrame | 'significant'>;
@@ -60,8 +52,8 @@ export function normalizeFrame(raw: RawFrame, dialect: Dialect, options: EngineO
 }
 
 function configuredSkip(printed: string, key: string, compiled: CompiledOptions): string | undefined {
-  const hit = compiled.ignore.find(({ test }) => test.test(key) || test.test(printed));
-  return hit ? `config: ${hit.pattern}` : undefined;
+  const hit = compiled.ignoreFrames.find((pattern) => matchesFramePattern(pattern, key) || matchesFramePattern(pattern, printed));
+  return hit ? `config: ${hit}` : undefined;
 }
 
 function normaliseGo(raw: RawFrame, compiled: CompiledOptions): Normalised {

@@ -33,7 +33,8 @@ interface Side {
 }
 
 export function signRace(report: RaceReport, options: EngineOptions = {}): RaceSignature {
-  const topFrames = Math.max(1, Math.floor(options.topFrames ?? DEFAULT_TOP_FRAMES));
+  const requested = options.topFrames ?? DEFAULT_TOP_FRAMES;
+  const topFrames = Number.isFinite(requested) ? Math.min(SIMILARITY_DEPTH, Math.max(1, Math.floor(requested))) : DEFAULT_TOP_FRAMES;
   const sides = report.accesses
     .slice(0, 2)
     .map((access) => sideOf(access, report))

@@ -11,6 +11,7 @@
  * docs/signature.md explains the constants and shows the figures on the shared corpora.
  */
 import { CLOSURE_MARKER } from './go-symbol.js';
+import { SIMILARITY_DEPTH } from './signature.js';
 import type { RaceSignature } from './types.js';
 
 /** At or above this race similarity, an earlier issue is listed as a likely duplicate. */
@@ -51,7 +52,11 @@ export function issueSimilarity(a: RaceSignature[], b: RaceSignature[]): number 
   if (a.length === 0 || b.length === 0) return 0;
   const [fewer, more] = a.length <= b.length ? [a, b] : [b, a];
   let total = 0;
-  for (const x of fewer) total += Math.max(...more.map((y) => raceSimilarity(x, y)));
+  for (const x of fewer) {
+    let best = 0;
+    for (const y of more) best = Math.max(best, raceSimilarity(x, y));
+    total += best;
+  }
   return total / fewer.length;
 }
 
@@ -83,7 +88,10 @@ export function indexKeys(sig: RaceSignature): string[] {
 }
 
 /** Weighted Dice score of the best monotone alignment of two key lists, top first. */
-export function sideSimilarity(a: readonly string[], b: readonly string[]): number {
+export function sideSimilarity(fullA: readonly string[], fullB: readonly string[]): number {
+  // Stored signatures are capped already; the cap here keeps the work bounded for any input.
+  const a = fullA.slice(0, SIMILARITY_DEPTH);
+  const b = fullB.slice(0, SIMILARITY_DEPTH);
   let total = 0;
   for (let i = 0; i < a.length; i++) total += frameWeight(i);
   for (let j = 0; j < b.length; j++) total += frameWeight(j);

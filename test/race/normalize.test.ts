@@ -129,6 +129,20 @@ describe('Go frames skipped for the signature', () => {
   });
 });
 
+describe('ignoreFrames patterns', () => {
+  it.each([
+    ['testkit.', 'github.com/pingcap/tidb/pkg/testkit.(*TestKit).Exec', true],
+    ['testkit.', 'testkit.(*TestKit).Exec', true],
+    ['testkit.', 'github.com/pingcap/tidb/pkg/mytestkit.Run', false],
+    ['github.com/pingcap/tidb/*/testkit.', 'github.com/pingcap/tidb/pkg/testkit.Run', true],
+    ['*.(*TestKit).Must*', 'github.com/pingcap/tidb/testkit.(*TestKit).MustQuery', true],
+    ['*.(*TestKit).Must*', 'github.com/pingcap/tidb/testkit.(*TestKit).Exec', false],
+    ['a*a*a*a*a*a*b', `example.com/m/p.${'a'.repeat(1000)}`, false],
+  ])('%s on %s: %s', (pattern, fn, skipped) => {
+    expect(go(fn, '', { ignoreFrames: [pattern] }).significant).toBe(!skipped);
+  });
+});
+
 describe('ThreadSanitizer frame identity', () => {
   it('drops C++ parameter lists, qualifiers and clone suffixes', () => {
     expect(tsan('reader_data_t::command_line_changed(editable_line_t const*)')).toMatchObject({

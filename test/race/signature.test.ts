@@ -50,6 +50,8 @@ describe('exact fingerprint', () => {
     expect(signRace(viaTest).fingerprint).toBe(signRace(viaAsync).fingerprint);
     const deeper: EngineOptions = { topFrames: 2 };
     expect(signRace(viaTest, deeper).fingerprint).not.toBe(signRace(viaAsync, deeper).fingerprint);
+    expect(signRace(viaTest, { topFrames: Number.NaN }).fingerprint).toBe(signRace(viaTest).fingerprint);
+    expect(signRace(viaTest, { topFrames: 0 }).fingerprint).toBe(signRace(viaTest).fingerprint);
   });
 
   it('skips instrumentation and harness frames', () => {
