@@ -7,8 +7,10 @@ import type { RaceIndex } from '../store/types.js';
 import { CommentBudget } from './comment-budget.js';
 import { ConfigSource } from './config-source.js';
 import { healthHandler } from './health.js';
+import type { DurableProcessing } from './jobs/durable.js';
 import { LabelCache } from './label-cache.js';
 import { HANDLED_EVENTS, processEvent } from './process-event.js';
+import { SerialByKey } from './serial-by-key.js';
 
 export interface AppOptions {
   index: RaceIndex;
@@ -16,6 +18,8 @@ export interface AppOptions {
   backend: string;
   /** Clock for the caches and the comment cap (tests move it). */
   now?: () => number;
+  /** When given, events are recorded as jobs and acknowledged at once; its worker processes them. */
+  durable?: DurableProcessing;
 }
 
 export function raceTriageApp(options: AppOptions): ApplicationFunction {
@@ -28,7 +32,12 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
       commentBudget: new CommentBudget(now),
       log: app.log,
     };
+    const perIssue = new SerialByKey();
     addHandler(healthHandler(options.index, options.backend));
+    if (options.durable) {
+      options.durable.attach(app, addHandler, HANDLED_EVENTS, (octokit, event) => processEvent(octokit, event, deps));
+      return;
+    }
 
     app.on([...HANDLED_EVENTS], async (context) => {
       const installationId = context.payload.installation?.id;
@@ -36,7 +45,10 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
         context.log.warn({ event: context.name }, 'event without an installation: ignored');
         return;
       }
-      const result = await processEvent(context.octokit, { name: context.name, payload: context.payload, installationId }, deps);
+      const issueKey = `${installationId}/${context.payload.repository.full_name}#${context.payload.issue.number}`.toLowerCase();
+      const result = await perIssue.run(issueKey, () =>
+        processEvent(context.octokit, { name: context.name, payload: context.payload, installationId }, deps),
+      );
       context.log.debug({ event: `${context.name}.${context.payload.action}`, result }, 'event processed');
     });
   };

@@ -81,6 +81,18 @@ describe('a new issue with a race', () => {
     expect(h.github.labelsOn('pingcap/tidb#60001')).toEqual(['type/data-race', 'component/store']);
   });
 
+  test('opened and edited arriving together end with one comment', async () => {
+    await fileOriginal();
+    const edited = issuesEvent(
+      'edited',
+      { number: 60001, title: `flaky: ${mpp.title}`, body: `${mpp.body}\n\nSeen again on master.`, author: 'bob' },
+      { changes: { body: { from: mpp.body } } },
+    );
+    await Promise.all([deliver(h, 'issues', refiled(60001)), deliver(h, 'issues', edited)]);
+    expect(h.github.commentsOn('pingcap/tidb#60001')).toHaveLength(1);
+    expect(h.github.requests.filter((r) => r === `POST ${REPO}/issues/60001/comments`)).toHaveLength(1);
+  });
+
   test('the index records it, so the next refiling names it too', async () => {
     await fileOriginal();
     await deliver(h, 'issues', refiled(60001));

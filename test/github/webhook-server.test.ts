@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import nock from 'nock';
 import { pino } from 'pino';
 import { Probot, Server } from 'probot';
 import { raceTriageApp } from '../../src/github/app.js';
+import { healthHandler } from '../../src/github/health.js';
 import { openIndex } from '../../src/store/index.js';
 import type { RaceIndex } from '../../src/store/types.js';
 import { FakeGitHub } from './support/fake-github.js';
@@ -97,5 +100,22 @@ describe('/healthz', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(await response.json()).toEqual({ status: 'ok', index: { backend: 'sqlite', status: 'ok' } });
+  });
+
+  test('answers 503 with the reason when the index is unreachable', async () => {
+    const broken = await openIndex({ sqlitePath: join(dir, 'broken.sqlite') });
+    await broken.close();
+    const handler = healthHandler(broken, 'sqlite');
+    const plain = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/healthz`);
+      expect(response.status).toBe(503);
+      const status = (await response.json()) as { status: string; index: { backend: string; status: string } };
+      expect(status).toMatchObject({ status: 'unavailable', index: { backend: 'sqlite' } });
+      expect(status.index.status).not.toBe('ok');
+    } finally {
+      plain.close();
+    }
   });
 });
