@@ -12,11 +12,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-/** Every operation the app (and Probot's installation auth) sends: `METHOD /path/template`. */
+/** Every operation the app, its backfill and Probot's installation auth send: `METHOD /path/template`. */
 const USED_OPERATIONS = [
   'POST /app/installations/{installation_id}/access_tokens',
   'GET /repos/{owner}/{repo}/contents/{path}',
   'GET /repos/{owner}/{repo}/labels',
+  'GET /repos/{owner}/{repo}/issues',
   'GET /repos/{owner}/{repo}/issues/{issue_number}',
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
