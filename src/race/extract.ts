@@ -4,7 +4,7 @@
  * A state machine over cleaned lines: a header or an access line opens a report; access,
  * creation and context lines open stacks; frames fill the open stack; a separator, a new
  * header, a closing line, a fence or three unknown lines in a row close the report.
- * Blank lines and indentation carry no meaning, because pasting destroys both.
+ * Blank lines and indentation carry no meaning, because pasting destroys both: cleanLines drops them.
  * Work is one pass over the lines, with each line's regexes bounded by MAX_LINE_LENGTH.
  */
 import { classifyLine, isWrappedAccess, type LineShape } from './lines.js';
@@ -82,16 +82,14 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
     const line = lines[index]!;
     let shape = shapeOf(line);
     let last = line;
-    if (shape.kind === 'unknown' && isWrappedAccess(line.text)) {
-      const next = nextNonBlank(lines, index);
-      // The wrapped tail is `goroutine 101:` or `25:`.
-      if (next !== undefined && lines[next]!.text.endsWith(':')) {
-        const joined = classifyLine(`${line.text} ${lines[next]!.text}`);
-        if (joined.kind === 'access') {
-          shape = joined;
-          last = lines[next]!;
-          index = next;
-        }
+    const next = lines[index + 1];
+    // A wrapped access header's tail is `goroutine 101:` or `25:` on the next line.
+    if (shape.kind === 'unknown' && next?.text.endsWith(':') && isWrappedAccess(line.text)) {
+      const joined = classifyLine(`${line.text} ${next.text}`);
+      if (joined.kind === 'access') {
+        shape = joined;
+        last = next;
+        index++;
       }
     }
 
@@ -125,13 +123,6 @@ function shapeOf(line: CleanLine): LineShape {
   return classifyLine(line.text);
 }
 
-function nextNonBlank(lines: CleanLine[], index: number): number | undefined {
-  for (let next = index + 1; next < lines.length && next <= index + 3; next++) {
-    if (lines[next]!.text !== '') return next;
-  }
-  return undefined;
-}
-
 function newReport(dialect: Dialect, line: CleanLine, index: number): ReportDraft {
   return {
     dialect,
@@ -161,7 +152,6 @@ function continueReport(
   last: CleanLine,
   index: number,
 ): boolean {
-  if (shape.kind === 'blank') return true;
   if (shape.kind === 'unknown' || (shape.kind === 'test' && !shape.after)) {
     // Foreign lines (logs, `=== RUN` of parallel tests) are tolerated, a few in a row.
     report.unknownRun++;

@@ -1,5 +1,5 @@
 /**
- * What one cleaned line of an issue body is, judged by its content alone (never by
+ * What one cleaned, non-blank line of an issue body is, judged by its content alone (never by
  * indentation or blank lines, which pasting destroys). The extractor's state machine
  * works on these shapes; the dialect-specific shapes live in parse-go.ts and parse-tsan.ts.
  */
@@ -8,7 +8,6 @@ import { classifyTsanLine } from './parse-tsan.js';
 import type { AccessKind, Dialect, RawFrame } from './types.js';
 
 export type LineShape =
-  | { kind: 'blank' }
   /** `==================`, also glued to the end of other output. */
   | { kind: 'separator' }
   /** `WARNING: DATA RACE` or `WARNING: ThreadSanitizer: <type> (pid=N)`; `race` is false for other TSan reports. */
@@ -33,7 +32,6 @@ export type LineShape =
   | { kind: 'test'; name: string; after: boolean }
   | { kind: 'unknown' };
 
-const BLANK: LineShape = { kind: 'blank' };
 const UNKNOWN: LineShape = { kind: 'unknown' };
 const SEPARATOR: LineShape = { kind: 'separator' };
 const LOST: LineShape = { kind: 'lost' };
@@ -46,7 +44,6 @@ const RUN_LINE = /^=== (?:RUN|FAIL:(?: \S+)?) +(\S+)/;
 
 /** Shape of one cleaned, trimmed line. The caller caps line length. */
 export function classifyLine(line: string): LineShape {
-  if (line === '') return BLANK;
   if (line.endsWith('=') && SEPARATOR_LINE.test(line)) return SEPARATOR;
   if (line === '[failed to restore the stack]') return LOST;
   if (line.startsWith('--- FAIL: ')) {

@@ -125,24 +125,25 @@ function countChar(text: string, char: string): number {
   return count;
 }
 
-/** Split a body into decoration-free lines, keeping each line's offsets in the original text. */
+/** Split a body into decoration-free, non-blank lines, keeping each line's offsets in the original text. */
 export function cleanLines(body: string): CleanLine[] {
   const lines: CleanLine[] = [];
   let start = 0;
   const length = body.length;
+  // Next \n and \r at or after `start`, each found once per occurrence: linear overall.
+  let newline = -1;
+  let carriageReturn = -1;
   while (start <= length) {
-    let end = start;
-    while (end < length) {
-      const c = body.charCodeAt(end);
-      if (c === 10 || c === 13) break;
-      end++;
-    }
-    const raw = body.slice(start, end);
-    if (raw.length > MAX_LINE_LENGTH) {
+    if (newline < start) newline = indexOrEnd(body, '\n', start);
+    if (carriageReturn < start) carriageReturn = indexOrEnd(body, '\r', start);
+    const end = Math.min(newline, carriageReturn);
+    if (end - start > MAX_LINE_LENGTH) {
       lines.push({ text: '', start, end, quoteDepth: 0, fence: false, overlong: true });
     } else {
-      const { text, quoteDepth, fence } = stripDecoration(raw);
-      lines.push({ text: text.trim(), start, end, quoteDepth, fence, overlong: false });
+      const { text, quoteDepth, fence } = stripDecoration(body.slice(start, end));
+      const trimmed = text.trim();
+      // Blank lines mean nothing (pasting doubles or drops them), so they are not kept.
+      if (trimmed !== '' || fence) lines.push({ text: trimmed, start, end, quoteDepth, fence, overlong: false });
     }
     if (end >= length) break;
     // \r\n counts as one break; a lone \r is a break too.
@@ -150,6 +151,11 @@ export function cleanLines(body: string): CleanLine[] {
   }
   stripLearnedPrefixes(lines);
   return lines;
+}
+
+function indexOrEnd(body: string, char: string, from: number): number {
+  const index = body.indexOf(char, from);
+  return index < 0 ? body.length : index;
 }
 
 /** A report header with unknown text before it: that text is a prefix on every line of the block. */
