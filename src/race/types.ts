@@ -82,7 +82,7 @@ export interface RaceReport {
 export interface EngineOptions {
   /** Module path prefixes to strip (`github.com/pingcap/tidb/`). Common host prefixes are stripped anyway. */
   modulePrefixes?: string[];
-  /** Package aliases: old package path prefix -> new one (`store/tikv` -> `tikv/client-go/tikv`). */
+  /** Package aliases: old package path prefix -> new one (`store/tikv` -> `github.com/tikv/client-go/v2/tikv`). */
   aliases?: Record<string, string>;
   /** Extra frame patterns to skip for the signature (`testkit.`, `github.com/pingcap/tidb/pkg/testkit.*`). */
   ignoreFrames?: string[];
