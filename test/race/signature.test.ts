@@ -171,21 +171,27 @@ const corpusBodies = ['go-generated', 'go-kvdb'].flatMap((dir) =>
     .filter((name) => name.endsWith('.txt'))
     .map((name) => readFileSync(`/work/shared/corpus/${dir}/${name}`, 'utf8')),
 );
-const realBodies = [...Object.values(seedBodies), ...corpusBodies];
+const tsanBodies = readFileSync('/work/shared/corpus/public/tsan-issues.jsonl', 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => (JSON.parse(line) as { body: string }).body)
+  .filter((body) => extractReports(body).length > 0);
+const goBodies = [...Object.values(seedBodies), ...corpusBodies];
 
 describe('decoration never changes a fingerprint', () => {
   const fingerprints = (body: string) => analyse(body, TIDB).map((r) => r.signature.fingerprint);
 
-  it('holds for random decorations of every seed and corpus report', () => {
+  it('holds for random decorations of the seeds, the Go corpora and the public TSan reports', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...realBodies), decorationSequence, (body, names) => {
+      fc.property(fc.constantFrom(...goBodies, ...tsanBodies), decorationSequence, (body, names) => {
         expect(fingerprints(applyDecorations(body, names))).toEqual(fingerprints(body));
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 
-  it('finds at least one full fingerprint in every undecorated body', () => {
-    for (const body of realBodies) expect(fingerprints(body).some((f) => FULL.test(f))).toBe(true);
+  it('finds at least one full fingerprint in every undecorated Go body, and TSan reports to decorate', () => {
+    for (const body of goBodies) expect(fingerprints(body).some((f) => FULL.test(f))).toBe(true);
+    expect(tsanBodies.length).toBeGreaterThanOrEqual(5);
   });
 });
