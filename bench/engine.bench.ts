@@ -57,6 +57,7 @@ function worstCases(reports: string[]): [string, string][] {
   const random = prng(42);
   const randomBytes = Array.from({ length: SIZE }, () => String.fromCharCode(Math.floor(random() * 256))).join('');
   const checkout = reports.find((r) => r.includes('example.com/shop/cart.(*Cart).Add()')) ?? '';
+  // Lines just under the 4,096-character cap, so that every scanner runs on them.
   const fourKib = (unit: string) => `${unit.repeat(Math.floor(4000 / unit.length))}\n`;
   return [
     ['random bytes', randomBytes],
@@ -67,13 +68,16 @@ function worstCases(reports: string[]): [string, string][] {
     ['access lines, no frames', fill('Write at 0x00c0000ac088 by goroutine 8:\n')],
     ['one report repeated', fill(checkout)],
     ['quotes nested 4000 deep', fill(fourKib('> '))],
-    ['many `(`', fill('(')],
+    ['many `(`, one line', fill('(')],
+    ['many `(`, 4,000 a line', fill(fourKib('('))],
     ['function lines of `(` and `()`', fill(fourKib('(()'))],
     ['long `file:1:2:3` lines', fill(fourKib('a:1'))],
     ['long TSan frames of spaces', fill(`#0 ${'f '.repeat(1990)}\n`)],
     ['wrapped-header lookalikes', fill('Read by\n\n\nWrite at 0x1 by\n')],
-    ['entities', fill('&lt;&amp;&#43;&#x27;')],
+    ['entities', fill(fourKib('&lt;&amp;&#43;&#x27;'))],
     ['edge tags', fill(fourKib('<details>'))],
+    ['learned prefixes of digits', fill(`${'1 '.repeat(50)}WARNING: DATA RACE\n${fourKib('1 ')}`)],
+    ['Go frames outside any report', fill('  pkg.(*T).F()\n      /src/pkg/t.go:12 +0x1a\n')],
     ['CI prefixes stacked', fill('> [2021-08-03T03:51:55.918Z] 151 | 368: > ```x\n')],
   ];
 }

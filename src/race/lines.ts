@@ -42,8 +42,18 @@ const FAIL_LINE = /^--- FAIL: (\S+) \(\d/;
 /** gotestsum prints `=== FAIL: pkg TestX (2.04s)` before the test's output. */
 const RUN_LINE = /^=== (?:RUN|FAIL:(?: \S+)?) +(\S+)/;
 
-/** Shape of one cleaned, trimmed line. The caller caps line length. */
+/**
+ * Every shape either starts with one of these characters (`#0 f`, `--- FAIL`, `=== RUN`,
+ * `SUMMARY`, `Thread`, `ThreadSanitizer`, `Location`, `Mutex`, `As if`, `WARNING`)...
+ */
+const SHAPE_FIRST_CHARS = new Set('#-=STLMAW');
+/** ...or ends with one of these (`:` headers, `()` functions, `]` lost stack, `=` separator,
+ * `DATA RACE`, `test`/`benchmark` verdicts) or a hex digit (locations). Prose and logs rarely do. */
+const SHAPE_LAST_CHARS = new Set(':)]=Etk0123456789abcdefABCDEF');
+
+/** Shape of one cleaned, trimmed, non-empty line. The caller caps line length. */
 export function classifyLine(line: string): LineShape {
+  if (!SHAPE_FIRST_CHARS.has(line[0]!) && !SHAPE_LAST_CHARS.has(line[line.length - 1]!)) return UNKNOWN;
   if (line.endsWith('=') && SEPARATOR_LINE.test(line)) return SEPARATOR;
   if (line === '[failed to restore the stack]') return LOST;
   if (line.startsWith('--- FAIL: ')) {

@@ -13,9 +13,9 @@ const ACCESS =
 const EXTERNAL_ACCESS =
   /^(Previous )?(modifying|read-only) access of .+? at 0x[0-9a-f]+ by (main thread|thread T\d+)(?: \(mutexes: [^)]*\))?:$/i;
 const THREAD = /^Thread T(\d+)(?: '[^']*')? \(tid=\d+, (?:running|finished)\) created by (?:main thread|thread T\d+)(?: at:)?$/;
-const CONTEXT = /^(?:Location is |Mutex M\d+|As if synchronized via sleep:$|and:$|Thread T\d+.* is a GCD worker thread$)/;
+const CONTEXT = /^(?:Location is |Mutex M\d+|As if synchronized via sleep:$|Thread T\d+.* is a GCD worker thread$)/;
 const END = /^(?:SUMMARY: ThreadSanitizer: |ThreadSanitizer: reported \d+ warnings$)/;
-const CONTEXT_OR_END_START = 'STLMAa';
+const CONTEXT_OR_END_START = 'STLMA';
 const FRAME_NUMBER = /^#\d+\s+(?:0x[0-9a-fA-F]+ in )?/;
 /** `(bin+0x12)`, `(lib.dylib:arm64+0xc46fc)`, `(0x4a5b2c)`. */
 const MODULE = /^\((?:[^()]+?\+0x[0-9a-fA-F]+|0x[0-9a-fA-F]+)\)$/;
@@ -59,8 +59,9 @@ export function classifyTsanLine(line: string): LineShape | undefined {
     const thread = THREAD.exec(line);
     if (thread) return { kind: 'creation', dialect: 'tsan', actor: `thread T${thread[1]}` };
   }
-  // Only lines starting with one of `SUMMARY`, `ThreadSanitizer`, `Thread`, `Location`, `Mutex`, `As if`, `and:`
-  // can close a report or open a context stack.
+  // Only lines starting with one of `SUMMARY`, `ThreadSanitizer`, `Thread`, `Location`, `Mutex`, `As if`
+  // (or the `and:` between stacks) can close a report or open a context stack.
+  if (line === 'and:') return { kind: 'context' };
   if (CONTEXT_OR_END_START.includes(line[0]!)) {
     if (END.test(line)) return { kind: 'end' };
     if (CONTEXT.test(line)) return { kind: 'context' };

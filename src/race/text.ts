@@ -88,15 +88,15 @@ interface Stripped {
   fence: boolean;
 }
 
-/** First characters a decorated line can start with; other lines skip the regexes. */
-const DECORATION_START = /^[ \t]*[[\d{`~<>]/;
+/** First characters (after blanks) a decorated line can start with; other lines skip the regexes. */
+const DECORATION_FIRST_CHARS = new Set('[0123456789{`~<>');
 
 /** Strip quotes, CI prefixes, glued fences and edge HTML tags from one line. */
 export function stripDecoration(raw: string): Stripped {
   let text = decodeEntities(raw);
   let quoteDepth = 0;
   for (let pass = 0; pass < MAX_STRIP_PASSES; pass++) {
-    if (!DECORATION_START.test(text) && !endsWithTag(text)) break;
+    if (!DECORATION_FIRST_CHARS.has(firstNonBlank(text)) && !endsWithTag(text)) break;
     const before = text;
     const quotes = QUOTES.exec(text);
     if (quotes) {
@@ -110,6 +110,12 @@ export function stripDecoration(raw: string): Stripped {
     if (text === before) break;
   }
   return { text, quoteDepth, fence: false };
+}
+
+function firstNonBlank(text: string): string {
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return text.charAt(i);
 }
 
 /** True when the last non-blank character is `>`, the only way an edge tag can end a line. */
