@@ -2,6 +2,7 @@
  * The Probot app: subscribes to the issue events, hands each one to `processEvent`, and
  * serves `/healthz`. Everything else lives in plain functions a job queue can call too.
  */
+import type { Logger } from 'pino';
 import type { ApplicationFunction } from 'probot';
 import type { RaceIndex } from '../store/types.js';
 import { CommentBudget } from './comment-budget.js';
@@ -11,6 +12,7 @@ import type { DurableProcessing } from './jobs/durable.js';
 import { LabelCache } from './label-cache.js';
 import { HANDLED_EVENTS, processEvent } from './process-event.js';
 import { SerialByKey } from './serial-by-key.js';
+import type { TriageDeps } from './triage-issue.js';
 
 export interface AppOptions {
   index: RaceIndex;
@@ -22,16 +24,20 @@ export interface AppOptions {
   durable?: DurableProcessing;
 }
 
+/** The collaborators `processEvent` needs, shared by every event of the process (webhook or queued job). */
+export function createTriageDeps(index: RaceIndex, log: Logger, now: () => number = Date.now): TriageDeps {
+  return {
+    index,
+    configSource: new ConfigSource({ now }),
+    labelCache: new LabelCache({ now }),
+    commentBudget: new CommentBudget(now),
+    log,
+  };
+}
+
 export function raceTriageApp(options: AppOptions): ApplicationFunction {
   return (app, { addHandler }) => {
-    const now = options.now ?? Date.now;
-    const deps = {
-      index: options.index,
-      configSource: new ConfigSource({ now }),
-      labelCache: new LabelCache({ now }),
-      commentBudget: new CommentBudget(now),
-      log: app.log,
-    };
+    const deps = createTriageDeps(options.index, app.log, options.now);
     const perIssue = new SerialByKey();
     addHandler(healthHandler(options.index, options.backend));
     if (options.durable) {

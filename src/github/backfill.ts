@@ -8,10 +8,11 @@
  * run records its start time and the next run only reads issues updated since.
  */
 import { analyse, type EngineOptions } from '../race/index.js';
-import type { RaceIndex } from '../store/types.js';
+import type { IndexedIssue, RaceIndex } from '../store/types.js';
 import type { BackfillCheckpoints, Checkpoint } from './jobs/checkpoints.js';
 import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './jobs/retry-policy.js';
-import { labelNames, type IssuePayload } from './types.js';
+import { indexedIssue, issueInput } from './triage-issue.js';
+import type { IssuePayload } from './types.js';
 
 export const PER_PAGE = 100;
 
@@ -51,6 +52,8 @@ export interface BackfillDeps {
   onProgress?: (progress: BackfillProgress) => void;
   /** Requests left under which the run pauses until the rate limit resets (leaves room for the app's own calls). */
   rateLimitReserve?: number;
+  /** Stop after this many pages, leaving the checkpoint for the next run (a queued job stays short). */
+  maxPages?: number;
   retry?: RetryOptions;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -62,6 +65,8 @@ export interface BackfillResult {
   pages: number;
   /** True when the run went on from a saved checkpoint. */
   resumed: boolean;
+  /** False when `maxPages` stopped the run before the last page. */
+  finished: boolean;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -83,11 +88,11 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
     const response = await listPage(target, run, deps);
     pages++;
     const items = Array.isArray(response.data) ? (response.data as IssuePayload[]) : [];
-    for (const item of items) {
-      progress.scanned++;
-      if (item.pull_request !== undefined) continue;
-      if (await indexIssue(target, repoKey, item, deps)) progress.indexed++;
-    }
+    const issues = items.filter((item) => item.pull_request === undefined).flatMap((item) => indexed(target, item, deps));
+    // One transaction per page: far fewer round trips than one per issue.
+    if (issues.length > 0) await deps.index.upsertIssues(issues);
+    progress.scanned += items.length;
+    progress.indexed += issues.length;
     const links = parseLink(response.headers.link);
     // Pages left in this run times 100: an upper bound until the last page says exactly.
     if (links.last !== undefined) progress.total = (links.last - firstPage + 1) * PER_PAGE;
@@ -97,12 +102,13 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
       // Finished: the next run reads only what changed since this one began.
       await deps.checkpoints.save(target.installationId, repoKey, { since: run.runStartedAt!, indexed: run.indexed });
       deps.onProgress?.({ ...progress });
-      return { scanned: progress.scanned, indexed: progress.indexed, pages, resumed };
+      return { scanned: progress.scanned, indexed: progress.indexed, pages, resumed, finished: true };
     }
     run.nextPage = links.next;
     progress.page = links.next;
     await deps.checkpoints.save(target.installationId, repoKey, run);
     deps.onProgress?.({ ...progress });
+    if (pages === deps.maxPages) return { scanned: progress.scanned, indexed: progress.indexed, pages, resumed, finished: false };
     await waitForRateLimit(response.headers, deps, now);
   }
 }
@@ -129,23 +135,12 @@ async function listPage(target: BackfillTarget, run: Checkpoint, deps: BackfillD
   }
 }
 
-async function indexIssue(target: BackfillTarget, repoKey: string, item: IssuePayload, deps: BackfillDeps): Promise<boolean> {
-  const races = analyse(item.body ?? '', deps.engine);
-  if (races.length === 0) return false;
-  await deps.index.upsertIssue({
-    installationId: target.installationId,
-    repo: repoKey,
-    number: item.number,
-    title: item.title,
-    state: item.state === 'closed' ? 'closed' : 'open',
-    stateReason: item.state_reason ?? null,
-    labels: labelNames(item.labels),
-    fixingPr: null,
-    private: target.private,
-    updatedAt: item.updated_at,
-    races: races.map((race) => race.signature),
-  });
-  return true;
+/** The issue as the index stores it (the app's own mapping), or nothing when its body holds no race. */
+function indexed(target: BackfillTarget, item: IssuePayload, deps: BackfillDeps): IndexedIssue[] {
+  const input = issueInput({ ...target, number: item.number }, item, target.private);
+  const races = analyse(input.body, deps.engine);
+  if (races.length === 0) return [];
+  return [indexedIssue(input, item, races.map((race) => race.signature), undefined)];
 }
 
 /** Pauses until the reset when fewer than the reserve of requests are left. */

@@ -116,11 +116,13 @@ export async function triageIssue(
     return { races: races.length, comment: 'dry-run', labelsAdded: [], labelsRemoved: [] };
   }
 
-  const comment = await writeComment(octokit, where, existing, decision.comment, config, deps);
-  if (comment === 'capped') deps.log.warn({ ...about, perHour: config.comments_per_hour }, 'comment cap reached; no comment posted');
+  // Labels before the comment: the comment's marker records them as the bot's, so a run cut
+  // short after the comment would read them as removed by a person and never add them.
   await addLabels(octokit, where, labelsToAdd);
   if (config.create_labels) deps.labelCache.remember(where, labelsToAdd);
   await removeLabels(octokit, where, labelsToRemove);
+  const comment = await writeComment(octokit, where, existing, decision.comment, config, deps);
+  if (comment === 'capped') deps.log.warn({ ...about, perHour: config.comments_per_hour }, 'comment cap reached; no comment posted');
   deps.log.info({ ...about, comment, labelsAdded: labelsToAdd, labelsRemoved: labelsToRemove }, 'issue triaged');
   return { races: races.length, comment, labelsAdded: labelsToAdd, labelsRemoved: labelsToRemove };
 }
@@ -155,7 +157,7 @@ async function fetchIssue(octokit: GitHub, where: IssueLocation): Promise<IssueP
   return data as IssuePayload;
 }
 
-function issueInput(where: IssueLocation, issue: IssuePayload, privateRepo: boolean): IssueInput {
+export function issueInput(where: IssueLocation, issue: IssuePayload, privateRepo: boolean): IssueInput {
   return {
     installationId: where.installationId,
     repo: `${where.owner}/${where.repo}`.toLowerCase(),
@@ -168,7 +170,7 @@ function issueInput(where: IssueLocation, issue: IssuePayload, privateRepo: bool
   };
 }
 
-function indexedIssue(
+export function indexedIssue(
   input: IssueInput,
   issue: IssuePayload,
   races: IndexedIssue['races'],

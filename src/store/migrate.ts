@@ -52,15 +52,20 @@ async function refuseNewerSchema<DB>(conn: Kysely<DB>, backend: Backend, locatio
 
 async function appliedMigrations<DB>(conn: Kysely<DB>, backend: Backend): Promise<string[]> {
   const tables = await conn.introspection.getTables();
-  // PostgreSQL introspection lists every schema: only the one in use counts.
-  const schema =
-    backend === 'postgres' ? (await sql<{ name: string }>`select current_schema() as name`.execute(conn)).rows[0]?.name : undefined;
+  const schema = await schemaInUse(conn, backend);
   if (!tables.some((t) => t.name === MIGRATION_TABLE && (schema === undefined || t.schema === schema))) return [];
   const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(conn);
   return rows.rows.map((r) => r.name);
 }
 
+/** PostgreSQL introspection lists every schema: only the one in use counts. */
+async function schemaInUse<DB>(conn: Kysely<DB>, backend: Backend): Promise<string | undefined> {
+  if (backend !== 'postgres') return undefined;
+  return (await sql<{ name: string }>`select current_schema() as name`.execute(conn)).rows[0]?.name;
+}
+
 async function runMigrations<DB>(conn: Kysely<DB>, backend: Backend, location: string): Promise<void> {
+  const schema = await schemaInUse(conn, backend);
   const provider: MigrationProvider = {
     async getMigrations() {
       const all: Record<string, Migration> = {};
@@ -73,6 +78,7 @@ async function runMigrations<DB>(conn: Kysely<DB>, backend: Backend, location: s
     provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     // Our own lock already serialises the run; on SQLite it is the enclosing transaction.
     disableTransactions: backend === 'sqlite',
   });

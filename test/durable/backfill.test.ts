@@ -5,7 +5,9 @@ import { analyse } from '../../src/race/index.js';
 import { backfillRepository, type BackfillProgress } from '../../src/github/backfill.js';
 import { BackfillCheckpoints } from '../../src/github/jobs/checkpoints.js';
 import { sqliteDatabase, type TestDatabase } from './support/databases.js';
-import { seeds } from './support/seeds.js';
+import { loadSeeds } from '../github/support/seeds.js';
+
+const seeds = loadSeeds();
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const github = new Octokit({ auth: 'test-token', log: quiet });
@@ -79,7 +81,7 @@ describe('backfill', () => {
     expect(seen[0]).toEqual({ state: 'all', sort: 'created', direction: 'asc', per_page: '100', page: '1' });
     const expected = withRaces(items);
     expect(expected.length).toBeGreaterThan(20);
-    expect(result).toEqual({ scanned: 250, indexed: expected.length, pages: 3, resumed: false });
+    expect(result).toEqual({ scanned: 250, indexed: expected.length, pages: 3, resumed: false, finished: true });
     for (const item of expected) {
       const stored = await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: item.number });
       expect(stored).toMatchObject({
@@ -121,7 +123,7 @@ describe('backfill', () => {
     const { seen } = serve(items);
     const resumed = await backfillRepository(target, { github, index: database.index, checkpoints });
     expect(seen.map((q) => q.page)).toEqual(['2', '3']);
-    expect(resumed).toMatchObject({ scanned: 150, indexed: withRaces(items).length, pages: 2, resumed: true });
+    expect(resumed).toMatchObject({ scanned: 150, indexed: withRaces(items).length, pages: 2, resumed: true, finished: true });
     expect(await checkpoints.load(7, 'pingcap/tidb')).toEqual({ since: '2025-01-01T00:00:00.000Z', indexed: withRaces(items).length });
 
     nock.cleanAll();

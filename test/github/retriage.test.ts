@@ -66,15 +66,15 @@ describe('/retriage', () => {
       `POST ${REPO}/issues/comments/${id}/reactions`,
       `GET ${REPO}/issues/39771/comments`,
       `GET ${REPO}/issues/39771`,
-      `PATCH ${REPO}/issues/comments/${botComment.id}`,
       `POST ${REPO}/issues/39771/labels`,
+      `PATCH ${REPO}/issues/comments/${botComment.id}`,
       `POST ${REPO}/issues/comments/${id}/reactions`,
     ]);
     expect(h.github.reactions).toEqual([
       { commentId: id, content: 'eyes' },
       { commentId: id, content: '+1' },
     ]);
-    expect(h.github.calls.at(-2)!.body).toEqual({ labels: ['sig/planner'] });
+    expect(h.github.calls.at(-3)!.body).toEqual({ labels: ['sig/planner'] });
     expect(h.github.commentsOn(ISSUE).filter((c) => c.user.type === 'Bot')).toHaveLength(1);
     expect(botComment.body).toContain('`sig/planner`');
   });

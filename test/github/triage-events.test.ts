@@ -44,12 +44,12 @@ describe('a new issue with a race', () => {
 
     expect(h.github.requests).toEqual([
       `GET ${REPO}/${CONFIG}`,
-      `POST ${REPO}/issues/60001/comments`,
       `POST ${REPO}/issues/60001/labels`,
+      `POST ${REPO}/issues/60001/comments`,
     ]);
     expect(h.github.calls[0]!.headers['if-none-match']).toMatch(/^".+"$/);
     expect(h.github.calls[0]!.headers.accept).toBe('application/vnd.github.raw');
-    expect(h.github.calls[2]!.body).toEqual({ labels: ['type/data-race', 'component/store'] });
+    expect(h.github.calls[1]!.body).toEqual({ labels: ['type/data-race', 'component/store'] });
 
     const [comment, ...more] = h.github.commentsOn('pingcap/tidb#60001');
     expect(more).toEqual([]);
@@ -62,7 +62,7 @@ describe('a new issue with a race', () => {
   test('within the fresh window the config is not fetched at all', async () => {
     await fileOriginal();
     await deliver(h, 'issues', refiled(60001));
-    expect(h.github.requests).toEqual([`POST ${REPO}/issues/60001/comments`, `POST ${REPO}/issues/60001/labels`]);
+    expect(h.github.requests).toEqual([`POST ${REPO}/issues/60001/labels`, `POST ${REPO}/issues/60001/comments`]);
   });
 
   test('a redelivered event finds the comment by its marker and writes nothing', async () => {
@@ -176,9 +176,9 @@ describe('edits', () => {
     expect(h.github.requests).toEqual([
       `GET ${REPO}/issues/60001/comments`,
       `GET ${REPO}/issues/60001`,
-      `PATCH ${REPO}/issues/comments/${comment.id}`,
       `DELETE ${REPO}/issues/60001/labels/type%2Fdata-race`,
       `DELETE ${REPO}/issues/60001/labels/component%2Fstore`,
+      `PATCH ${REPO}/issues/comments/${comment.id}`,
     ]);
     expect(h.github.commentsOn('pingcap/tidb#60001')).toHaveLength(1);
     expect(comment.body).not.toMatch(/#39771/);

@@ -16,6 +16,14 @@ export interface RetryOptions {
   now?: () => number;
 }
 
+/** Thrown by work that must pause (a spent rate limit): the job comes back after `waitMs`. */
+export class RetryAfter extends Error {
+  override name = 'RetryAfter';
+  constructor(readonly waitMs: number, reason: string) {
+    super(reason);
+  }
+}
+
 export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 6, baseDelayMs: 2_000, maxDelayMs: 5 * 60_000 };
 
 export type RetryVerdict = { retry: true; delayMs: number; reason: string } | { retry: false; reason: string };
@@ -69,6 +77,7 @@ export function classify(error: unknown, now: () => number = Date.now): Classifi
       reason: transient.map((p) => p.reason).join('; '),
     };
   }
+  if (error instanceof RetryAfter) return { transient: true, waitMs: error.waitMs, reason: error.message };
   const e = (error ?? {}) as {
     status?: unknown;
     code?: unknown;
