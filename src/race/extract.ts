@@ -96,7 +96,7 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
     if (shape.kind === 'test') markers.push({ line: index, name: shape.name, after: shape.after });
 
     if (open) {
-      if (continueReport(open, shape, line, last, index)) continue;
+      if (continueReport(open, shape, last, index)) continue;
       close(shape.kind === 'unknown' || line.fence);
     }
 
@@ -108,7 +108,7 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
       skippingOtherReport = false;
     } else if (shape.kind === 'access' && !skippingOtherReport) {
       open = newReport(shape.dialect, line, index);
-      continueReport(open, shape, line, last, index);
+      continueReport(open, shape, last, index);
     }
   }
   close(true);
@@ -145,13 +145,7 @@ function newReport(dialect: Dialect, line: CleanLine, index: number): ReportDraf
  * Feed one line to an open report. Returns false when the line does not belong to it:
  * the caller then closes the report and looks at the line again from outside.
  */
-function continueReport(
-  report: ReportDraft,
-  shape: LineShape,
-  first: CleanLine,
-  last: CleanLine,
-  index: number,
-): boolean {
+function continueReport(report: ReportDraft, shape: LineShape, last: CleanLine, index: number): boolean {
   if (shape.kind === 'unknown' || (shape.kind === 'test' && !shape.after)) {
     // Foreign lines (logs, `=== RUN` of parallel tests) are tolerated, a few in a row.
     report.unknownRun++;
@@ -203,7 +197,7 @@ function continueReport(
       const frame = report.stack?.[report.stack.length - 1];
       if (!report.awaitingLocation || !frame) {
         // A `file:line` that follows no function line is foreign text (a testify trace).
-        return continueReport(report, { kind: 'unknown' }, first, last, index);
+        return continueReport(report, { kind: 'unknown' }, last, index);
       }
       frame.file = shape.file;
       frame.line = shape.line;
@@ -254,16 +248,24 @@ function testFromStacks(report: ReportDraft): string | undefined {
 /**
  * Reports whose stacks name no test take it from `go test` lines next to them: the first
  * `--- FAIL:` after the report, else the last `=== RUN` before it, never across another report.
+ * Markers and reports are both in line order; each marker is looked at by at most two reports.
  */
 function attachTestsFromMarkers(drafts: Draft[], markers: TestMarker[]): void {
+  let first = 0;
   drafts.forEach((draft, i) => {
     draft.test = testFromStacks(draft.report);
+    const previousEnd = drafts[i - 1]?.report.lastLine ?? -1;
+    while (first < markers.length && markers[first]!.line <= previousEnd) first++;
     if (draft.test) return;
     const { firstLine, lastLine } = draft.report;
     const nextStart = drafts[i + 1]?.report.firstLine ?? Number.MAX_SAFE_INTEGER;
-    const previousEnd = drafts[i - 1]?.report.lastLine ?? -1;
-    const after = markers.find((m) => m.after && m.line > lastLine && m.line < nextStart);
-    const before = markers.filter((m) => !m.after && m.line < firstLine && m.line > previousEnd).pop();
+    let before: TestMarker | undefined;
+    let after: TestMarker | undefined;
+    for (let m = first; m < markers.length && markers[m]!.line < nextStart && !after; m++) {
+      const marker = markers[m]!;
+      if (marker.line < firstLine && !marker.after) before = marker;
+      if (marker.line > lastLine && marker.after) after = marker;
+    }
     draft.test = (after ?? before)?.name;
   });
 }
