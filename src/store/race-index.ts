@@ -281,10 +281,12 @@ export class KyselyRaceIndex implements RaceIndex {
       ),
     );
     const counts = new Map<number, number>();
-    const [first, ...rest] = lookups;
-    if (first === undefined) return counts;
-    const rows = await rest.reduce((q, next) => q.unionAll(next), first).execute();
-    for (const { issue_id } of rows) counts.set(Number(issue_id), (counts.get(Number(issue_id)) ?? 0) + 1);
+    // One UNION ALL per MAX_QUERY_KEYS lookups: SQLite allows 500 terms in a compound select.
+    for (let i = 0; i < lookups.length; i += MAX_QUERY_KEYS) {
+      const [first, ...rest] = lookups.slice(i, i + MAX_QUERY_KEYS);
+      const rows = await rest.reduce((q, next) => q.unionAll(next), first!).execute();
+      for (const { issue_id } of rows) counts.set(Number(issue_id), (counts.get(Number(issue_id)) ?? 0) + 1);
+    }
     return counts;
   }
 

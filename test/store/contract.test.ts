@@ -170,6 +170,17 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     expect(await numbers('org/secret', ['org/app'])).toEqual([10, 13]);
   });
 
+  it('answers an oversized query (every corpus race, thirty siblings) within its limit', async () => {
+    const everything = corpus.flatMap((i) => i.races);
+    const siblings = Array.from({ length: 30 }, (_, n) => `org/sibling-${n}`);
+    for (const [n, repo] of siblings.entries()) {
+      await index.upsertIssue(asIndexed(corpus[n % corpus.length]!, { installationId: 1, repo }));
+    }
+    const got = await index.candidates({ installationId: 1, repo: 'org/app', siblings, races: everything, limit: 7 });
+    expect(got).toHaveLength(7);
+    expect(new Set(got.map((c) => c.issue.repo)).size).toBeGreaterThan(1);
+  });
+
   it('forgets a removed issue and records closes, ignoring stale ones', async () => {
     const race = firstRace(false);
     await index.upsertIssue(asIndexed({ number: 1, title: 'one', races: [race] }, TIDB));
