@@ -20,7 +20,7 @@ function renderHeader(body: string): string {
       `TITLE: ${signRace(report).title}`,
       `PARTIAL: ${report.partial ? `true (${report.partialReason})` : 'false'}`,
       `TEST: ${report.test ?? '-'}`,
-      `ACCESSES: ${report.accesses.map((a) => (a.previous ? `previous ${a.kind}` : a.kind)).join(', ')}`,
+      `ACCESSES: ${report.accesses.map((a) => `${a.previous ? 'previous ' : ''}${a.atomic ? 'atomic ' : ''}${a.kind}`).join(', ')}`,
       `TOP: ${report.accesses.map((a) => a.frames[0]?.function ?? '-').join(' ; ')}`,
     );
   }
