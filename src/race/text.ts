@@ -181,7 +181,8 @@ function stripLearnedPrefixes(lines: CleanLine[]): void {
     }
     if (!learned) continue;
     const match = learned.exec(line.text);
-    if (match) line.text = line.text.slice(match[0].length).trim();
+    // A line that is nothing but the prefix (a separator glued to the header) is left alone.
+    if (match && match[0].length < line.text.length) line.text = line.text.slice(match[0].length).trim();
   }
 }
 

@@ -371,4 +371,10 @@ describe('CI prefixes', () => {
       .join('\n');
     expect(extractReports(prefixed).map(reportView)).toEqual(extractReports(CHECKOUT).map(reportView));
   });
+
+  test('reports whose separator is glued to the header line are read, back to back', () => {
+    const glued = CHECKOUT.replace('==================\nWARNING', '==================WARNING');
+    const reports = extractReports(`${glued}\n${glued}`);
+    expect(reports.map(reportView)).toEqual([...extractReports(CHECKOUT), ...extractReports(CHECKOUT)].map(reportView));
+  });
 });
