@@ -229,9 +229,10 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     const options = JSON.stringify(backend.options);
     const count = 25;
     // One writes odd versions oldest first, the other even versions newest first.
+    const startAt = String(Date.now() + 4000); // both loaded by then: they open the index together
     await Promise.all([
-      run(tsx, [writer, options, '1', '2', String(count)]),
-      run(tsx, [writer, options, String(2 * count), '-2', String(count)]),
+      run(tsx, [writer, options, '1', '2', String(count), startAt]),
+      run(tsx, [writer, options, String(2 * count), '-2', String(count), startAt]),
     ]);
 
     index = await open();
