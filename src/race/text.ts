@@ -75,6 +75,20 @@ const FENCE_ONLY = /^[ \t]*(?:`{3,}|~{3,})[\w+-]{0,20}[ \t]*$/;
 /** A fence glued to the start of a report line: ```================== */
 const FENCE_GLUED = /^[ \t]*(?:`{3,}|~{3,})/;
 
+/**
+ * A frame copied from the rendered page, where GitHub had turned the domain-like symbol into
+ * a link: `[github.com/pkg.(*T).F()](http://github.com/pkg.(*T).F())` (pingcap/tidb#44818).
+ */
+const AUTOLINK_TARGET = /^\]\(https?:\/\/\S*\)[ \t]*$/;
+
+function unlink(text: string): string {
+  if (firstNonBlank(text) !== '[') return text;
+  const open = text.indexOf('[');
+  const close = text.indexOf('](http');
+  if (close < open) return text;
+  return AUTOLINK_TARGET.test(text.slice(close)) ? text.slice(open + 1, close) : text;
+}
+
 /** HTML tags that wrap pasted logs, at the line edges only (never inside a frame). */
 const LEADING_TAGS = /^[ \t]*(?:<\/?(?:details|summary|pre|code|p|br|samp|kbd)\b[^<>]{0,200}>[ \t]*)+/i;
 const TRAILING_TAGS = /(?:[ \t]*<\/?(?:details|summary|pre|code|p|br|samp|kbd)\b[^<>]{0,200}>)+[ \t]*$/i;
@@ -91,7 +105,7 @@ interface Stripped {
 /** First characters (after blanks) a decorated line can start with; other lines skip the regexes. */
 const DECORATION_FIRST_CHARS = new Set('[0123456789{`~<>');
 
-/** Strip quotes, CI prefixes, glued fences and edge HTML tags from one line. */
+/** Strip quotes, CI prefixes, glued fences, autolinks and edge HTML tags from one line. */
 export function stripDecoration(raw: string): Stripped {
   let text = decodeEntities(raw);
   let quoteDepth = 0;
@@ -109,7 +123,8 @@ export function stripDecoration(raw: string): Stripped {
     if (endsWithTag(text)) text = text.replace(TRAILING_TAGS, '');
     if (text === before) break;
   }
-  return { text, quoteDepth, fence: false };
+  // Last, once every prefix is gone: a Jenkins timestamp also starts with `[`.
+  return { text: unlink(text), quoteDepth, fence: false };
 }
 
 function firstNonBlank(text: string): string {

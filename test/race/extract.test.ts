@@ -359,6 +359,7 @@ describe('decoration never changes what is read', () => {
     'variant-html-entities-pre',
     'variant-double-spaced-tabs',
     'variant-progress-bar-separator',
+    'variant-autolinked-frames',
   ])('hand-made %s reads like the plain report', (name) => {
     expect(extractReports(fixtureBody(name)).map(reportView)).toEqual(extractReports(CHECKOUT).map(reportView));
   });

@@ -45,6 +45,9 @@ export const decorations = {
   /** Hand-escaped HTML, as in reports pasted inside `<pre>`. */
   htmlEntities: (body: string) =>
     body.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\+/g, '&#43;'),
+  /** Frames copied from the rendered page, where GitHub linked every domain-like symbol. */
+  autolinkedFrames: (body: string) =>
+    mapLines(body, (l) => l.replace(/^(\s*)(\S+\.\S+\/\S*\(\))$/, '$1[$2](http://$2)')),
   /** Prose before and after the report. */
   prose: (body: string) => `Seen on master today, see the log below.\n\n${body}\n\nPlease take a look.\n`,
   /** TiDB log lines between the header and the stacks, as in seeds 003 and 004. */
