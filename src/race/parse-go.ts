@@ -37,7 +37,7 @@ export function classifyGoLine(line: string): LineShape | undefined {
     const creation = CREATION.exec(line);
     if (creation) return { kind: 'creation', dialect: 'go', actor: `goroutine ${creation[1]}` };
   }
-  if (line.endsWith('()')) return { kind: 'function', name: line.slice(0, -2).trimEnd() };
+  if (line.endsWith('()')) return { kind: 'function', name: repairEmphasis(line.slice(0, -2).trimEnd()) };
   const last = line.charCodeAt(line.length - 1);
   const endsInHexDigit = (last >= 48 && last <= 57) || (last >= 97 && last <= 102) || (last >= 65 && last <= 70);
   if (endsInHexDigit) return locationOrJoined(line);
@@ -47,6 +47,14 @@ export function classifyGoLine(line: string): LineShape | undefined {
   return undefined;
 }
 
+/**
+ * Unfenced reports re-serialised by Markdown turn the `*` of pointer receivers into emphasis
+ * underscores: `net.(_netFD).Write` was `net.(*netFD).Write` (race-format.md §3.4).
+ */
+function repairEmphasis(name: string): string {
+  return name.includes('(_') ? name.replace(/\.\(_(\w+)\)\./g, '.(*$1).') : name;
+}
+
 /** A location line, or a function joined with its location on one line (Prow copies). */
 function locationOrJoined(line: string): LineShape | undefined {
   const call = line.lastIndexOf('()');
@@ -54,7 +62,7 @@ function locationOrJoined(line: string): LineShape | undefined {
     const rest = line.slice(call + 2);
     if (/^\s/.test(rest)) {
       const location = parseLocation(rest.trim());
-      if (location) return { kind: 'frame', frame: { function: line.slice(0, call).trimEnd(), ...location } };
+      if (location) return { kind: 'frame', frame: { function: repairEmphasis(line.slice(0, call).trimEnd()), ...location } };
     }
   }
   const location = parseLocation(line);

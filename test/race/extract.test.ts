@@ -237,6 +237,11 @@ describe('Go grammar', () => {
     ]);
   });
 
+  test('pointer receivers whose `*` Markdown turned into `_` are repaired', () => {
+    const body = CHECKOUT.replace(/\(\*Cart\)/g, '(_Cart)');
+    expect(extractReports(body).map(reportView)).toEqual(extractReports(CHECKOUT).map(reportView));
+  });
+
   test('a line too long to scan is an unknown line, not an error', () => {
     const long = `  pkg.${'x'.repeat(MAX_LINE_LENGTH)}()`;
     const body = CHECKOUT.replace('  example.com/shop/cart.(*Cart).Total()', `${long}\n  example.com/shop/cart.(*Cart).Total()`);
