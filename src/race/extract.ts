@@ -205,7 +205,7 @@ function continueReport(report: ReportDraft, shape: LineShape, last: CleanLine, 
       break;
     }
     case 'frame':
-      report.stack?.push({ ...shape.frame });
+      report.stack?.push(shape.frame);
       report.awaitingLocation = false;
       break;
     case 'end':
@@ -226,7 +226,7 @@ function continueReport(report: ReportDraft, shape: LineShape, last: CleanLine, 
 const TEST_SEGMENT = /^(?:Test|Benchmark|Fuzz)(?:[A-Z0-9_]\w*)?$/;
 
 /** The test named in a Go symbol: `sessiontxn_test.TestX.func1.1` gives `TestX`. */
-export function testFromFunction(name: string): string | undefined {
+function testFromFunction(name: string): string | undefined {
   const symbol = name.slice(name.lastIndexOf('/') + 1);
   for (const segment of symbol.split('.')) {
     if (segment !== 'TestMain' && TEST_SEGMENT.test(segment)) return segment;
