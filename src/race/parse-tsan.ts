@@ -31,7 +31,9 @@ export function classifyTsanLine(line: string): LineShape | undefined {
   }
   if (line.startsWith('WARNING: ThreadSanitizer:')) {
     const header = HEADER.exec(line);
-    if (header) return { kind: 'header', dialect: 'tsan', race: header[1]!.startsWith('data race') };
+    // `data race`, `data race on vptr ...`, `race on external object`, Swift's `access race`;
+    // not use-after-free, thread leak, lock-order inversion, mutex misuse or signal reports.
+    if (header) return { kind: 'header', dialect: 'tsan', race: /\brace\b/.test(header[1]!) };
   }
   if (line.endsWith(':')) {
     const access = ACCESS.exec(line);

@@ -321,6 +321,22 @@ describe('ThreadSanitizer grammar', () => {
     expect(report!.partial).toBe(true);
   });
 
+  test('a race on an external object reads its modifying and read-only accesses', () => {
+    const body = [
+      'WARNING: ThreadSanitizer: race on external object (pid=311)',
+      '  Modifying access of Swift.Array at 0x7b0800010fe0 by thread T2:',
+      '    #0 Queue.push(_:) Queue.swift:12 (app+0x1000f3a)',
+      '  Previous read-only access of Swift.Array at 0x7b0800010fe0 by main thread:',
+      '    #0 Queue.count.getter Queue.swift:20 (app+0x1001b2c)',
+      'SUMMARY: ThreadSanitizer: race on external object Queue.swift:12 in Queue.push(_:)',
+    ].join('\n');
+    const [report] = extractReports(body);
+    expect(reportView(report!).accesses.map((a) => [a.kind, a.previous, a.actor, a.frames])).toEqual([
+      ['write', false, 'thread T2', ['Queue.push(_:) @ Queue.swift:12']],
+      ['read', true, 'main thread', ['Queue.count.getter @ Queue.swift:20']],
+    ]);
+  });
+
   test('two reports in one body (karlstav/cava#328): the first starts mid-report', () => {
     const reports = extractReports(fixtureBody('tsan-cava-328'));
     expect(reports.map((r) => [r.partial, r.accesses.length])).toEqual([
