@@ -10,7 +10,7 @@ import type { IssueState } from '../store/types.js';
 
 /** One issue of a corpus, normalised. */
 export interface CorpusIssue {
-  /** `owner/name`, lower-cased; `corpus/local` when the corpus does not say. */
+  /** `owner/name`, lower-cased; empty when the corpus does not say (then every frame counts as the project's). */
   repo: string;
   number: number;
   title: string;
@@ -23,7 +23,7 @@ export interface CorpusIssue {
   duplicateOf: number[] | null;
 }
 
-export const UNKNOWN_REPO = 'corpus/local';
+export const UNKNOWN_REPO = '';
 
 const labelSchema = z.union([z.string(), z.looseObject({ name: z.string() })]);
 

@@ -7,7 +7,7 @@ import { goSkipReason, tsanSkipReason } from './frame-classes.js';
 import { matchesFramePattern } from './frame-pattern.js';
 import { chainText, parseGoSymbol } from './go-symbol.js';
 import { cleanNativeName, nativeNamespace, nativeParts } from './native-symbol.js';
-import { applyAliases, normaliseAliases, repoRelativePackage } from './package-path.js';
+import { applyAliases, normaliseAliases, packageIdentity } from './package-path.js';
 import type { Dialect, EngineOptions, Frame, RawFrame } from './types.js';
 
 interface CompiledOptions {
@@ -45,6 +45,7 @@ export function normalizeFrame(raw: RawFrame, dialect: Dialect, options: EngineO
     line: raw.line,
     key: normalised.key,
     package: normalised.package,
+    module: normalised.module,
     short: normalised.short,
     significant: skipReason === undefined,
     ...(skipReason === undefined ? {} : { skipReason }),
@@ -59,7 +60,7 @@ function configuredSkip(printed: string, key: string, compiled: CompiledOptions)
 function normaliseGo(raw: RawFrame, compiled: CompiledOptions): Normalised {
   const symbol = parseGoSymbol(raw.function);
   const chain = chainText(symbol);
-  const relative = repoRelativePackage(symbol.packagePath, compiled.modulePrefixes);
+  const { module, package: relative } = packageIdentity(symbol.packagePath, compiled.modulePrefixes);
   const pkg = applyAliases(relative, compiled.aliases);
   const key = pkg ? `${pkg}.${chain}` : chain;
   // Methods read well alone (`(*Tracker).Consume`); plain functions keep their package name (`distsql.Select`).
@@ -68,7 +69,7 @@ function normaliseGo(raw: RawFrame, compiled: CompiledOptions): Normalised {
   const short = isMethod || !pkgName ? chain : `${pkgName}.${chain}`;
   const qualified = symbol.packagePath ? `${symbol.packagePath}.${chain}` : chain;
   const skipReason = goSkipReason(qualified, raw.file);
-  return { key, package: pkg, short, ...(skipReason === undefined ? {} : { skipReason }) };
+  return { key, package: pkg, module, short, ...(skipReason === undefined ? {} : { skipReason }) };
 }
 
 function normaliseNative(raw: RawFrame): Normalised {
@@ -78,7 +79,7 @@ function normaliseNative(raw: RawFrame): Normalised {
   const pkg = namespace.length > 0 ? namespace.join('/') : sourceDirectory(raw.file);
   const short = parts.slice(-2).join('::');
   const skipReason = tsanSkipReason(name, raw.file);
-  return { key: name, package: pkg, short, ...(skipReason === undefined ? {} : { skipReason }) };
+  return { key: name, package: pkg, module: '', short, ...(skipReason === undefined ? {} : { skipReason }) };
 }
 
 /** `os_crypto/shared/msgs.c` -> `os_crypto/shared`; absolute and unknown paths give no package. */

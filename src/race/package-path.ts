@@ -14,20 +14,26 @@ const MAJOR_VERSION = /^v\d+$/;
 
 /** A package path with module prefix drift removed, before configured aliases. */
 export function repoRelativePackage(path: string, modulePrefixes: readonly string[] = []): string {
-  const parts = stripModule(path.replace(/^.*?\/vendor\//, ''), modulePrefixes);
-  if (parts.length > 1 && parts[0] === 'pkg') parts.shift();
-  return dropTestPackageSuffix(parts).join('/');
+  return packageIdentity(path, modulePrefixes).package;
+}
+
+/** The module root a package path names (`github.com/tikv/client-go`), and the package relative to it. */
+export function packageIdentity(path: string, modulePrefixes: readonly string[] = []): { module: string; package: string } {
+  const { module, rest } = stripModule(path.replace(/^.*?\/vendor\//, ''), modulePrefixes);
+  if (rest.length > 1 && rest[0] === 'pkg') rest.shift();
+  return { module, package: dropTestPackageSuffix(rest).join('/') };
 }
 
 /** Splits off the module root; a path that is only a module root keeps its last element. */
-function stripModule(path: string, modulePrefixes: readonly string[]): string[] {
+function stripModule(path: string, modulePrefixes: readonly string[]): { module: string; rest: string[] } {
   const parts = path.split('/').filter(Boolean);
   const rootLength = configuredRootLength(path, modulePrefixes) ?? hostRootLength(parts);
   // Major versions are module suffixes (`client-go/v2`, nested `etcd/server/v3`): not part of a package's identity.
-  const rest = parts.slice(rootLength).filter((part) => !MAJOR_VERSION.test(part));
-  if (rest.length > 0) return rest;
   const root = parts.slice(0, rootLength).filter((p) => !MAJOR_VERSION.test(p));
-  return root.length > 0 ? [root[root.length - 1]!] : parts;
+  const module = root.join('/');
+  const rest = parts.slice(rootLength).filter((part) => !MAJOR_VERSION.test(part));
+  if (rest.length > 0) return { module, rest };
+  return { module, rest: root.length > 0 ? [root[root.length - 1]!] : parts };
 }
 
 function configuredRootLength(path: string, modulePrefixes: readonly string[]): number | undefined {

@@ -26,6 +26,12 @@ export interface Frame extends RawFrame {
   key: string;
   /** Package part of `key` (`executor`, `util/memory`), used for component labels. */
   package: string;
+  /**
+   * Module root the package was found under, without major version (`github.com/tikv/client-go`);
+   * empty when the printed path names none (bazel-relative paths, the standard library, C/C++).
+   * Not part of `key`: it only tells the project's own frames from a dependency's.
+   */
+  module: string;
   /** Short display name (`(*Tracker).Consume`), for titles and comments. */
   short: string;
   /** True when the frame counts for the signature; false for instrumentation and harness frames. */

@@ -53,7 +53,7 @@ export function decide(input: DecideInput): Decision {
   const { issue, races, config, previous } = input;
   const duplicates = races.length > 0 ? likelyDuplicates(issue, input.candidates, config) : [];
 
-  const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels);
+  const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels, input.issue.repo);
   const { applicable, missing } = existingLabels(proposed, input.repoLabels, config.create_labels);
   const changes = labelChanges(applicable, issue.labels, previous);
   const marker: MarkerData = {

@@ -18,8 +18,11 @@ const STANDARD_LIBRARY = new Set([
   'strings', 'bytes', 'strconv', 'errors', 'math', 'encoding', 'container', 'bufio', 'syscall',
 ]);
 
-/** Labels the issue should carry, before checking which exist in the repository. */
-export function proposeLabels(races: AnalysedRace[], config: Config, learned: LabelDecision[] = []): {
+/**
+ * Labels the issue should carry, before checking which exist in the repository.
+ * `repo` (`owner/name`) tells the project's own frames from its dependencies' frames.
+ */
+export function proposeLabels(races: AnalysedRace[], config: Config, learned: LabelDecision[] = [], repo = ''): {
   proposed: LabelDecision[];
   abstained: SkippedLabel[];
 } {
@@ -29,7 +32,7 @@ export function proposeLabels(races: AnalysedRace[], config: Config, learned: La
     const reports = races.length === 1 ? 'a data-race report' : `${races.length} data-race reports`;
     proposed.push({ name: config.race_label, reason: `the issue holds ${reports}`, source: 'race' });
   }
-  const { agreed, abstained } = voteComponents(races, config);
+  const { agreed, abstained } = voteComponents(races, config, ownModule(config, repo));
   proposed.push(...agreed);
   if (config.learned_labels.enabled) proposed.push(...learned.map((l) => ({ ...l, source: 'learned' as const })));
   return { proposed: uniqueByName(proposed), abstained };
@@ -49,8 +52,12 @@ interface Tally {
  * normalised so each side and each race weighs the same). A label is applied when its
  * share of the vote reaches `thresholds.component_agreement`.
  */
-function voteComponents(races: AnalysedRace[], config: Config): { agreed: LabelDecision[]; abstained: SkippedLabel[] } {
-  const labelsOf = frameLabeller(config);
+function voteComponents(
+  races: AnalysedRace[],
+  config: Config,
+  isOwnModule: (module: string) => boolean,
+): { agreed: LabelDecision[]; abstained: SkippedLabel[] } {
+  const labelsOf = frameLabeller(config, isOwnModule);
   const tallies = new Map<string, Tally>();
   let totalFrames = 0;
   races.forEach((race, r) => {
@@ -92,19 +99,49 @@ function voteComponents(races: AnalysedRace[], config: Config): { agreed: LabelD
   return { agreed, abstained: abstained.slice(0, MAX_ABSTENTIONS).map(({ name, reason }) => ({ name, reason })) };
 }
 
-/** The component labels one frame votes for: from the rules, or else from its top-level directory. */
-function frameLabeller(config: Config): (frame: Frame) => { label: string; via: string; source: 'rule' | 'default' }[] {
+/**
+ * Whether a frame's module is the project itself: the repository's GitHub module, a
+ * configured module prefix, a module named like the repository (the vanity path
+ * `go.etcd.io/etcd` of etcd-io/etcd), or no module at all. With no repository known,
+ * every frame counts as the project's.
+ */
+function ownModule(config: Config, repo: string): (module: string) => boolean {
+  if (!repo) return () => true;
+  const name = repo.slice(repo.indexOf('/') + 1).toLowerCase();
+  const own = new Set(['', `github.com/${repo.toLowerCase()}`, ...config.module_prefixes.map((p) => p.replace(/\/+$/, '').toLowerCase())]);
+  return (module) => {
+    const m = module.toLowerCase();
+    return own.has(m) || m.slice(m.lastIndexOf('/') + 1) === name;
+  };
+}
+
+/**
+ * The component labels one frame votes for: from the rules, or else from its top-level
+ * directory. A dependency's frame matches rules by its module path (`tikv/client-go/**`
+ * or `github.com/tikv/client-go/**`) and never yields a default component label.
+ */
+function frameLabeller(
+  config: Config,
+  isOwnModule: (module: string) => boolean,
+): (frame: Frame) => { label: string; via: string; source: 'rule' | 'default' }[] {
+  const isOwn = (frame: Frame) => isOwnModule(frame.module);
+  const paths = (frame: Frame): string[] => {
+    if (isOwn(frame)) return [frame.package];
+    const full = `${frame.module}/${frame.package}`;
+    return [full, full.slice(full.indexOf('/') + 1)];
+  };
   const rules = Object.entries(config.label_rules).map(([glob, labels]) => ({ glob, labels, matches: packageMatcher(glob) }));
   if (rules.length > 0) {
     return (frame) =>
       rules
-        .filter((rule) => rule.matches(frame.package))
+        .filter((rule) => paths(frame).some(rule.matches))
         .flatMap((rule) => rule.labels.map((label) => ({ label, via: rule.glob, source: 'rule' as const })));
   }
   const prefix = config.default_component_prefix;
   if (!prefix) return () => [];
   const containers = new Set(config.container_dirs);
   return (frame) => {
+    if (!isOwn(frame)) return [];
     const dir = frame.package.split('/').find((segment) => !containers.has(segment));
     // A dot marks another module's path (github.com/...): not a component of this project.
     if (!dir || dir.includes('.') || STANDARD_LIBRARY.has(dir)) return [];

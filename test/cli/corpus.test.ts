@@ -39,7 +39,7 @@ describe('corpus files', () => {
   test('missing fields get defaults; unreadable entries are skipped with their line or position', () => {
     const { issues, warnings } = parseCorpus('{"number": 3}\n\nnot json\n{"number": "x"}\n', 'c.jsonl');
     expect(issues).toEqual([
-      expect.objectContaining({ repo: 'corpus/local', number: 3, title: '', body: '', state: 'open', labels: [], duplicateOf: null }),
+      expect.objectContaining({ repo: '', number: 3, title: '', body: '', state: 'open', labels: [], duplicateOf: null }),
     ]);
     expect(warnings).toEqual(['c.jsonl:3: skipped: not a JSON object', expect.stringMatching(/^c\.jsonl:4: skipped: number: /)]);
     const array = parseCorpus('[{"number": 1}, {"title": "no number"}]', 'a.json');
@@ -69,5 +69,5 @@ describe('corpus files', () => {
 test('an issue listed twice is read once, from its later entry', () => {
   const { issues, warnings } = parseCorpus('{"number": 5, "title": "old"}\n{"number": 5, "title": "new"}\n', 'twice.jsonl');
   expect(issues.map((i) => i.title)).toEqual(['new']);
-  expect(warnings).toEqual(['twice.jsonl:2: issue corpus/local#5 appears again; this entry replaces the earlier one']);
+  expect(warnings).toEqual(['twice.jsonl:2: issue #5 appears again; this entry replaces the earlier one']);
 });

@@ -219,3 +219,17 @@ describe('untrusted input', () => {
     expect(go(`example.com/m/p.F${'.func1'.repeat(20_000)}`).key).toBe('p.F.func*');
   });
 });
+
+describe('the module a frame was found under', () => {
+  const go = (fn: string) => normalizeFrame({ function: fn, file: '/src/x.go', line: 1 }, 'go');
+  it('names the module root without its major version, and leaves it out of the key', () => {
+    const frame = go('github.com/tikv/client-go/v2/internal/locate.(*RegionCache).insertRegion');
+    expect(frame).toMatchObject({ module: 'github.com/tikv/client-go', package: 'internal/locate', key: 'internal/locate.(*RegionCache).insertRegion' });
+    expect(go('go.etcd.io/etcd/server/v3/mvcc.(*store).Write').module).toBe('go.etcd.io/etcd');
+  });
+  it('is empty for paths that name no module', () => {
+    expect(go('executor/tiflashtest/tiflashtest_test.TestBindingFromHistory').module).toBe('');
+    expect(go('sync/atomic.AddInt64').module).toBe('');
+    expect(normalizeFrame({ function: 'worker', file: 'src/race.c', line: 3 }, 'tsan').module).toBe('');
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { analyse } from '../../src/race/index.js';
 import { parseConfig } from '../../src/triage/config.js';
 import { decide, type DecideInput } from '../../src/triage/decide.js';
 import type { MarkerData } from '../../src/triage/types.js';
@@ -202,5 +203,48 @@ describe('an issue of several races', () => {
   it('gets the race label once, counting them', () => {
     const decision = run({ races: [indexWorkerRace, killSignalRace] });
     expect(decision.labels[0]).toEqual({ name: 'type/data-race', reason: 'the issue holds 2 data-race reports', source: 'race' });
+  });
+});
+
+describe("a dependency's frames are not the project's components", () => {
+  /** A Go race with each side's frames given as `package.Function`. */
+  const goRace = (write: string[], read: string[]) =>
+    analyse(
+      [
+        'WARNING: DATA RACE',
+        'Write at 0x00c000100000 by goroutine 7:',
+        ...write.flatMap((f) => [`  ${f}()`, '      /src/x.go:10 +0x1']),
+        '',
+        'Previous read at 0x00c000100000 by goroutine 8:',
+        ...read.flatMap((f) => [`  ${f}()`, '      /src/y.go:20 +0x2']),
+        '==================',
+      ].join('\n'),
+    );
+  const clientGo = goRace(
+    ['github.com/tikv/client-go/v2/internal/locate.(*RegionCache).insertRegion', 'github.com/tikv/client-go/v2/internal/locate.(*RegionCache).OnRegionEpochNotMatch'],
+    ['github.com/tikv/client-go/v2/internal/locate.(*Region).checkSyncFlags', 'github.com/tikv/client-go/v2/internal/locate.(*RegionCache).GetTiKVRPCContext'],
+  );
+  const tidb = (repo: string, yaml = '') =>
+    decide({ issue: issue({ repo }), races: clientGo, candidates: [], config: config(yaml), repoLabels: null });
+
+  it('gives no default component label to frames of another module', () => {
+    expect(names(tidb('pingcap/tidb').labels)).toEqual(['type/data-race']);
+  });
+
+  it('matches label rules against the module path of a dependency', () => {
+    const yaml = 'label_rules:\n  "tikv/client-go/**": sig/transaction\n';
+    expect(names(tidb('pingcap/tidb', yaml).labels)).toEqual(['type/data-race', 'sig/transaction']);
+    const full = 'label_rules:\n  "github.com/tikv/client-go/**": sig/transaction\n';
+    expect(names(tidb('pingcap/tidb', full).labels)).toEqual(['type/data-race', 'sig/transaction']);
+  });
+
+  it("counts the repository's own module, even one under a vanity path, as the project", () => {
+    expect(names(tidb('tikv/client-go').labels)).toEqual(['type/data-race', 'component/locate']);
+    const etcd = goRace(
+      ['go.etcd.io/etcd/server/v3/mvcc.(*store).Write', 'go.etcd.io/etcd/server/v3/mvcc.(*watchableStore).syncWatchers'],
+      ['go.etcd.io/etcd/server/v3/mvcc.(*store).Read', 'go.etcd.io/etcd/server/v3/mvcc.(*watchableStore).notify'],
+    );
+    const decision = decide({ issue: issue({ repo: 'etcd-io/etcd' }), races: etcd, candidates: [], config: config(''), repoLabels: null });
+    expect(names(decision.labels)).toEqual(['type/data-race', 'component/server']);
   });
 });

@@ -19,7 +19,7 @@ export function frame(spec: FrameSpec): Frame {
   const [pkg = '', short = '', where = ''] = spec.split(' ');
   const [file = '', line = '0'] = where.split(':');
   const name = short.startsWith('(') ? `${pkg}.${short}` : `${pkg.replace(/[^/]+$/, '')}${short}`;
-  return { function: `github.com/pingcap/tidb/${name}`, file, line: Number(line), key: name, package: pkg, short, significant: true };
+  return { function: `github.com/pingcap/tidb/${name}`, file, line: Number(line), key: name, package: pkg, module: 'github.com/pingcap/tidb', short, significant: true };
 }
 
 export function race(opts: { fingerprint: string; test?: string; sides: SideSpec[] }): AnalysedRace {
