@@ -6,6 +6,8 @@
  */
 import { run } from 'probot';
 import { raceTriageApp } from './github/app.js';
+import { DurableProcessing } from './github/jobs/durable.js';
+import type { JobsDatabase } from './github/jobs/types.js';
 import { openDatabase, KyselyRaceIndex } from './store/index.js';
 
 async function main(): Promise<void> {
@@ -16,10 +18,12 @@ async function main(): Promise<void> {
     fail(`cannot open the race index: ${message(error)}`);
   }
   const index = new KyselyRaceIndex(database.db);
+  // Webhooks are recorded as jobs next to the index and processed by a worker in this process.
+  const durable = new DurableProcessing({ db: database.db.withTables<JobsDatabase>(), index });
 
   let server;
   try {
-    server = await run(raceTriageApp({ index, backend: database.backend }));
+    server = await run(raceTriageApp({ index, backend: database.backend, durable }));
   } catch (error) {
     await index.close();
     fail(`${message(error)}\nSee .env.example for the variables race-triage reads.`);
@@ -28,6 +32,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => {
     server
       .stop()
+      .then(() => durable.stop())
       .then(() => index.close())
       .then(() => process.exit(0), () => process.exit(1));
   });

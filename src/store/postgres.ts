@@ -29,6 +29,9 @@ export async function openPostgres(url: string, schema?: string): Promise<Postgr
   });
   // An idle connection dropped by the server must not crash the app: the next query reports it.
   pool.on('error', () => {});
+  // Nor one dropped while checked out (a server restart mid-query): the query itself fails,
+  // and the pool discards the connection when it comes back.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     try {

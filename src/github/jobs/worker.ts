@@ -26,6 +26,8 @@ export interface WorkerOptions {
   retry?: RetryOptions;
 }
 
+const RECORD_ATTEMPTS = 3;
+
 export class JobTimeCapError extends Error {
   override name = 'JobTimeCapError';
 }
@@ -113,9 +115,19 @@ export class Worker {
     }
   }
 
-  #record(job: Job, retryDelayMs: number | undefined, reason: string): Promise<boolean> {
+  /** A few quick tries, since the failure being recorded may be the database's own. */
+  async #record(job: Job, retryDelayMs: number | undefined, reason: string): Promise<boolean> {
     const { queue } = this.#options;
-    return retryDelayMs === undefined ? queue.fail(job, this.id, reason) : queue.retryLater(job, this.id, reason, retryDelayMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return retryDelayMs === undefined
+          ? await queue.fail(job, this.id, reason)
+          : await queue.retryLater(job, this.id, reason, retryDelayMs);
+      } catch (error) {
+        if (attempt >= RECORD_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   async #withinCap<T>(work: Promise<T>): Promise<T> {

@@ -50,9 +50,10 @@ export function sqliteDatabase(): Promise<TestDatabase> {
   return testDatabase('sqlite', { sqlitePath }, { RACE_TRIAGE_DATA_DIR: dir }, async () => rmSync(dir, { recursive: true, force: true }));
 }
 
-export function postgresDatabase(): Promise<TestDatabase> {
+/** `url` may carry a password or `application_name` (the server trusts local connections). */
+export function postgresDatabase(url = POSTGRES_URL): Promise<TestDatabase> {
   const pgSchema = `durable_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  return testDatabase('postgres', { databaseUrl: POSTGRES_URL, pgSchema }, { DATABASE_URL: POSTGRES_URL, PG_SCHEMA: pgSchema }, async () => {
+  return testDatabase('postgres', { databaseUrl: url, pgSchema }, { DATABASE_URL: url, PG_SCHEMA: pgSchema }, async () => {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();
     await client.query(`DROP SCHEMA ${pgSchema} CASCADE`);
@@ -62,5 +63,5 @@ export function postgresDatabase(): Promise<TestDatabase> {
 
 export const databases: [string, () => Promise<TestDatabase>][] = [
   ['SQLite', sqliteDatabase],
-  ['PostgreSQL', postgresDatabase],
+  ['PostgreSQL', () => postgresDatabase()],
 ];
