@@ -28,7 +28,7 @@ export type LineShape =
   | { kind: 'frame'; frame: RawFrame }
   /** A line that closes a report: `Found N data race(s)`, `SUMMARY: ...`, the test verdict. */
   | { kind: 'end' }
-  /** A test named by `go test`: `--- FAIL: TestX` comes after a report, `=== RUN TestX` before one. */
+  /** A test named by the runner: `--- FAIL: TestX` comes after a report, `=== RUN TestX` before one. */
   | { kind: 'test'; name: string; after: boolean }
   | { kind: 'unknown' };
 
@@ -41,15 +41,20 @@ const SEPARATOR_LINE = /^={10,}$|={18}$/;
 const FAIL_LINE = /^--- FAIL: (\S+) \(\d/;
 /** gotestsum prints `=== FAIL: pkg TestX (2.04s)` before the test's output. */
 const RUN_LINE = /^=== (?:RUN|FAIL:(?: \S+)?) +(\S+)/;
+/** GoogleTest, for C++ reports: `[ RUN      ] Suite.Name` before, `[  FAILED  ] Suite.Name (12 ms)` after. */
+const GTEST_LINE = /^\[ +(RUN|FAILED) +\] (\S+)/;
+/** cargo test, for Rust reports: `test tests::name ... FAILED` after. */
+const CARGO_FAILED_LINE = /^test (\S+) \.\.\. FAILED$/;
 
 /**
  * Every shape either starts with one of these characters (`#0 f`, `--- FAIL`, `=== RUN`,
- * `SUMMARY`, `Thread`, `ThreadSanitizer`, `Location`, `Mutex`, `As if`, `WARNING`)...
+ * `SUMMARY`, `Thread`, `ThreadSanitizer`, `Location`, `Mutex`, `As if`, `WARNING`, `[ RUN ]`)...
  */
-const SHAPE_FIRST_CHARS = new Set('#-=STLMAW');
+const SHAPE_FIRST_CHARS = new Set('#-=STLMAW[');
 /** ...or ends with one of these (`:` headers, `()` functions, `]` lost stack, `=` separator,
- * `DATA RACE`, `test`/`benchmark` verdicts) or a hex digit (locations). Prose and logs rarely do. */
-const SHAPE_LAST_CHARS = new Set(':)]=Etk0123456789abcdefABCDEF');
+ * `DATA RACE`, `test`/`benchmark` verdicts, cargo's `FAILED`) or a hex digit (locations).
+ * Prose and logs rarely do. */
+const SHAPE_LAST_CHARS = new Set(':)]=EtkD0123456789abcdefABCDEF');
 
 /** Shape of one cleaned, trimmed, non-empty line. The caller caps line length. */
 export function classifyLine(line: string): LineShape {
@@ -63,6 +68,14 @@ export function classifyLine(line: string): LineShape {
   if (line.startsWith('=== ')) {
     const run = RUN_LINE.exec(line);
     return run?.[1] ? { kind: 'test', name: topLevelTest(run[1]), after: false } : UNKNOWN;
+  }
+  if (line.startsWith('[ ')) {
+    const gtest = GTEST_LINE.exec(line);
+    if (gtest?.[2]) return { kind: 'test', name: gtest[2], after: gtest[1] === 'FAILED' };
+  }
+  if (line.startsWith('test ') && line.endsWith(' FAILED')) {
+    const cargo = CARGO_FAILED_LINE.exec(line);
+    if (cargo?.[1]) return { kind: 'test', name: cargo[1], after: true };
   }
   return classifyTsanLine(line) ?? classifyGoLine(line) ?? UNKNOWN;
 }

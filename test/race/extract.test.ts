@@ -263,6 +263,13 @@ describe('test names', () => {
     expect(extractReports(`=== RUN   TestWatch\n${body}`)[0]!.test).toBe('TestWatch');
   });
 
+  test('for C++ and Rust reports, from GoogleTest and cargo test lines', () => {
+    const tsan = fixtureBody('variant-tsan-stack-lost-global');
+    expect(extractReports(`[ RUN      ] LevelMap.Styles\n${tsan}`)[0]!.test).toBe('LevelMap.Styles');
+    expect(extractReports(`${tsan}\n[  FAILED  ] LevelMap.Styles (12 ms)\n`)[0]!.test).toBe('LevelMap.Styles');
+    expect(extractReports(`${tsan}\ntest tests::styles ... FAILED\n`)[0]!.test).toBe('tests::styles');
+  });
+
   test('never from a line beyond a neighbouring report', () => {
     const report = fixtureBody('variant-test-from-fail-line').replace(/--- FAIL.*\n/, '');
     const reports = extractReports(`${report}\n${report}\n--- FAIL: TestLater (1.00s)\n`);
