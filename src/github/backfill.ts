@@ -35,11 +35,11 @@ export interface IssueLister {
 }
 
 export interface BackfillProgress {
-  /** Issues and pull requests read so far in this run. */
+  /** Issues and pull requests read so far by this call. */
   scanned: number;
-  /** Issues with races written to the index so far in this run. */
+  /** Issues with races written to the index so far in this run, pages read before a resume included. */
   indexed: number;
-  /** Issues and pull requests to read in all (an estimate until the last page); undefined when unknown. */
+  /** Issues and pull requests this call will read (an estimate until the last page); undefined when unknown. */
   total?: number;
   page: number;
 }

@@ -34,6 +34,7 @@ export async function startDurableServer(
   port: number,
   logs: Record<string, unknown>[],
   worker: DurableOptions['worker'] = {},
+  backfillPagesPerJob?: number,
 ): Promise<DurableServer> {
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -46,6 +47,7 @@ export async function startDurableServer(
     db: database.db,
     index: database.index,
     worker: { pollMs: 20, retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 40 }, ...worker },
+    ...(backfillPagesPerJob === undefined ? {} : { backfillPagesPerJob }),
   });
   const server = new Server({
     host: '127.0.0.1',
