@@ -160,7 +160,7 @@ export function cleanLines(body: string): CleanLine[] {
     const end = Math.min(newline, carriageReturn);
     if (end - start > MAX_LINE_LENGTH) {
       lines.push({ text: '', start, end, quoteDepth: 0, fence: false, overlong: true });
-    } else {
+    } else if (end > start) {
       const { text, quoteDepth, fence } = stripDecoration(body.slice(start, end));
       const trimmed = text.trim();
       // Blank lines mean nothing (pasting doubles or drops them), so they are not kept.
