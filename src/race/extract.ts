@@ -62,6 +62,8 @@ interface Draft {
 
 /** Every race report in the body, in order. Never throws; linear in the body's length. */
 export function extractReports(body: string, options: EngineOptions = {}): RaceReport[] {
+  // GitHub sends `body: null` for an issue or comment left empty.
+  if (typeof body !== 'string') return [];
   const lines = cleanLines(body);
   const drafts: Draft[] = [];
   const markers: TestMarker[] = [];

@@ -100,6 +100,7 @@ describe('TiDB seeds', () => {
 describe('Go grammar', () => {
   test('a body without a report yields nothing', () => {
     expect(extractReports('')).toEqual([]);
+    expect(extractReports(null as unknown as string)).toEqual([]);
     expect(extractReports('The test fails with a DATA RACE sometimes; see CI.\n\nfoo()\n  bar.go:12 +0x1')).toEqual([]);
   });
 
