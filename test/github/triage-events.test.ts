@@ -221,6 +221,32 @@ describe('configuration', () => {
 describe('index updates', () => {
   const ref = { installationId: INSTALLATION_ID, repo: 'pingcap/tidb', number: mpp.number };
 
+  test('an issue of a private repository is indexed as private', async () => {
+    const event = issuesEvent('opened', { number: mpp.number, title: mpp.title, body: mpp.body });
+    event.repository.private = true;
+    await deliver(h, 'issues', event);
+    expect(await h.index.getIssue(ref)).toMatchObject({ private: true, title: mpp.title });
+  });
+
+  test('pull requests are not issues: their events are ignored', async () => {
+    const event = issuesEvent('opened', { number: 61000, body: mpp.body });
+    event.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/61000` };
+    await deliver(h, 'issues', event);
+    expect(h.github.calls).toEqual([]);
+    expect(await h.index.getIssue({ ...ref, number: 61000 })).toBeUndefined();
+  });
+
+  test('a bot closing an issue still updates the index, and posts nothing', async () => {
+    await fileOriginal();
+    await deliver(
+      h,
+      'issues',
+      issuesEvent('closed', { number: mpp.number, body: mpp.body, state: 'closed', stateReason: 'not_planned', updatedAt: '2026-01-02T00:00:00Z' }, {}, { login: 'stale[bot]', type: 'Bot' }),
+    );
+    expect(await h.index.getIssue(ref)).toMatchObject({ state: 'closed', stateReason: 'not_planned' });
+    expect(h.github.calls).toEqual([]);
+  });
+
   test('closing records state and reason; reopening triages again', async () => {
     await fileOriginal();
     await deliver(h, 'issues', issuesEvent('closed', { number: mpp.number, body: mpp.body, state: 'closed', stateReason: 'completed', updatedAt: '2026-01-02T00:00:00Z' }));
