@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { engineOptions } from '../triage/config.js';
 import { registerAnalyze } from './analyze.js';
+import { registerBackfill } from './backfill.js';
 import { loadConfig } from './config.js';
 import { CorpusError } from './corpus.js';
 import { registerEval } from './eval.js';
@@ -20,6 +21,7 @@ const program = new Command()
 registerAnalyze(program, async (configPath) => engineOptions((await loadConfig(configPath)).config));
 registerTriage(program);
 registerEval(program);
+registerBackfill(program);
 
 try {
   await program.parseAsync(process.argv);
