@@ -2,7 +2,7 @@
  * `race-triage backfill` as a user runs it: a real child process, GitHub served by a loopback
  * HTTP server (GITHUB_API_URL), the index in a SQLite file the test then opens.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -56,8 +56,9 @@ beforeEach(() => {
   requests = [];
   failPage = undefined;
   dir = mkdtempSync(join(tmpdir(), 'race-triage-cli-backfill-'));
-  return () => rmSync(dir, { recursive: true, force: true });
 });
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function backfill(args: string[], env: Record<string, string | undefined> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, 'src/cli/main.ts'), 'backfill', ...args], {
