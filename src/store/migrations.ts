@@ -64,7 +64,7 @@ export const migrations: SchemaMigration[] = [
       await db.schema
         .createIndex('races_repo_fingerprint')
         .on('races')
-        .columns(['repo_id', 'fingerprint'])
+        .columns(['repo_id', 'fingerprint', 'issue_id'])
         .execute();
 
       // The primary key is the lookup path: (repo, key) -> newest issues first.

@@ -7,7 +7,7 @@
  * no more than a rare one. Only the issues sharing the most keys are loaded and scored.
  */
 import { createHash } from 'node:crypto';
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
 import { indexKeys, issueSimilarity, type RaceSignature } from '../race/index.js';
 import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
@@ -24,7 +24,9 @@ import type {
 const ISSUES_PER_KEY = 64;
 /** Issues that share the most keys with the query and get scored (scoring is the costly part). */
 const SCORED_POOL = 40;
-/** Exact fingerprint matches read at most. */
+/** Newest issues read per (repository, fingerprint): a race filed over and over stays cheap. */
+const EXACT_PER_FINGERPRINT = 20;
+/** Exact fingerprint matches scored at most. */
 const EXACT_CAP = 50;
 /** Keys of one query at most: a body with hundreds of races must not fan out without bound. */
 const MAX_QUERY_KEYS = 64;
@@ -249,45 +251,60 @@ export class KyselyRaceIndex implements RaceIndex {
     return this.closing;
   }
 
+  /** Issues holding one of the query's fingerprints, the newest `EXACT_PER_FINGERPRINT` of each. */
   private async exactMatches(repoIds: number[], races: RaceSignature[]): Promise<Set<number>> {
-    const rows = await this.db
-      .selectFrom('races')
-      .select('issue_id')
-      .where('repo_id', 'in', repoIds)
-      .where('fingerprint', 'in', [...new Set(races.map((r) => r.fingerprint))])
-      .orderBy('issue_id', 'desc')
-      .limit(EXACT_CAP)
-      .execute();
-    return new Set(rows.map((r) => Number(r.issue_id)));
+    const fingerprints = [...new Set(races.map((r) => r.fingerprint))].slice(0, MAX_QUERY_KEYS);
+    const ids = await this.newestIssues(
+      repoIds.flatMap((repoId) =>
+        fingerprints.map((fingerprint) =>
+          this.db
+            .selectFrom('races')
+            .select('issue_id')
+            .where('repo_id', '=', repoId)
+            .where('fingerprint', '=', fingerprint)
+            .orderBy('issue_id', 'desc')
+            .limit(EXACT_PER_FINGERPRINT),
+        ),
+      ),
+    );
+    return new Set(ids.sort((a, b) => b - a).slice(0, EXACT_CAP));
   }
 
   /** Issue id -> how many of the query's index keys it shares, newest `ISSUES_PER_KEY` per key. */
   private async sharedKeyCounts(repoIds: number[], races: RaceSignature[]): Promise<Map<number, number>> {
     const hashes = [...new Set(races.flatMap((sig) => indexKeys(sig).map(keyHash)))].slice(0, MAX_QUERY_KEYS);
-    const lookups = repoIds.flatMap((repoId) =>
-      hashes.map((hash) =>
-        this.db
-          .selectFrom((eb) =>
-            eb
-              .selectFrom('race_keys')
-              .select('issue_id')
-              .where('repo_id', '=', repoId)
-              .where('key_hash', '=', hash)
-              .orderBy('issue_id', 'desc')
-              .limit(ISSUES_PER_KEY)
-              .as('k'),
-          )
-          .select('k.issue_id'),
+    const ids = await this.newestIssues(
+      repoIds.flatMap((repoId) =>
+        hashes.map((hash) =>
+          this.db
+            .selectFrom('race_keys')
+            .select('issue_id')
+            .where('repo_id', '=', repoId)
+            .where('key_hash', '=', hash)
+            .orderBy('issue_id', 'desc')
+            .limit(ISSUES_PER_KEY),
+        ),
       ),
     );
     const counts = new Map<number, number>();
-    // One UNION ALL per MAX_QUERY_KEYS lookups: SQLite allows 500 terms in a compound select.
-    for (let i = 0; i < lookups.length; i += MAX_QUERY_KEYS) {
-      const [first, ...rest] = lookups.slice(i, i + MAX_QUERY_KEYS);
-      const rows = await rest.reduce((q, next) => q.unionAll(next), first!).execute();
-      for (const { issue_id } of rows) counts.set(Number(issue_id), (counts.get(Number(issue_id)) ?? 0) + 1);
-    }
+    for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
     return counts;
+  }
+
+  /**
+   * Runs the lookups (each an index range read backwards, newest first, with a limit) as
+   * `UNION ALL`s of at most MAX_QUERY_KEYS terms: one round trip, and SQLite's 500-term
+   * limit on compound selects is never reached. Returns every issue id found, repeats kept.
+   */
+  private async newestIssues(lookups: SelectQueryBuilder<IndexTables, 'races' | 'race_keys', { issue_id: number }>[]): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < lookups.length; i += MAX_QUERY_KEYS) {
+      // Each term is wrapped as a subquery: a LIMIT inside a compound select needs it.
+      const [first, ...rest] = lookups.slice(i, i + MAX_QUERY_KEYS).map((q) => this.db.selectFrom(q.as('t')).select('t.issue_id'));
+      const rows = await rest.reduce((q, next) => q.unionAll(next), first!).execute();
+      for (const row of rows) ids.push(Number(row.issue_id));
+    }
+    return ids;
   }
 
   private issueRows() {
