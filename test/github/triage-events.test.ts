@@ -210,6 +210,30 @@ describe('configuration', () => {
     expect(h.github.commentsOn(`pingcap/tidb#${mpp.number}`)).toEqual([]);
   });
 
+  test('_extends merges a shared base under the repository file, the nearest key winning', async () => {
+    h.github.configs.set('pingcap/tidb', '_extends: pingcap/shared:race/triage.yml\ncomments_per_hour: 5\n');
+    h.github.configs.set('pingcap/shared:race/triage.yml', 'default_component_prefix: false\ncomments_per_hour: 1\nrace_label: kind/race\n');
+    h.github.repoLabels.set('pingcap/tidb', ['kind/race', 'type/data-race', 'component/store']);
+    await fileOriginal();
+    await deliver(h, 'issues', refiled(60001));
+    await deliver(h, 'issues', refiled(60002));
+    // The base's label settings apply; the repository's own cap (5, not 1) lets both comment.
+    expect(h.github.labelsOn('pingcap/tidb#60001')).toEqual(['kind/race']);
+    expect(h.github.commentsOn('pingcap/tidb#60001')).toHaveLength(1);
+    expect(h.github.commentsOn('pingcap/tidb#60002')).toHaveLength(1);
+    expect(h.github.commentsOn('pingcap/tidb#60002')[0]!.body).not.toMatch(/race-triage\.yml line|_extends/);
+  });
+
+  test('a broken _extends is named in the footer, and the repository file still applies', async () => {
+    h.github.configs.set('pingcap/tidb', '_extends: .github\nrace_label: kind/race\n');
+    h.github.configs.set('pingcap/.github', '_extends: tidb\n');
+    h.github.repoLabels.set('pingcap/tidb', ['kind/race', 'component/store']);
+    await fileOriginal();
+    await deliver(h, 'issues', refiled(60001));
+    expect(h.github.labelsOn('pingcap/tidb#60001')).toEqual(['kind/race', 'component/store']);
+    expect(h.github.commentsOn('pingcap/tidb#60001')[0]!.body).toContain('_extends leads back to pingcap/tidb/.github/race-triage.yml');
+  });
+
   test('"no config anywhere" is cached too', async () => {
     h.github.configs.delete('pingcap/tidb');
     await deliver(h, 'issues', issuesEvent('opened', { number: 1, body: 'no race' }));

@@ -31,7 +31,7 @@ export class FakeGitHub {
   readonly calls: Call[] = [];
   readonly tokenCalls: Call[] = [];
   readonly problems: string[] = [];
-  /** `owner/repo` -> the text of `.github/race-triage.yml` there. */
+  /** `owner/repo` -> the text of `.github/race-triage.yml` there; `owner/repo:path` for other files. */
   readonly configs = new Map<string, string>();
   /** `owner/repo` -> the repository's labels. */
   readonly repoLabels = new Map<string, string[]>();
@@ -103,7 +103,8 @@ export class FakeGitHub {
     const issueKey = `${repoKey}#${rest[1]}`;
     switch (operationId) {
       case 'repos/get-content': {
-        const text = this.configs.get(repoKey);
+        const file = rest.slice(1).join('/');
+        const text = this.configs.get(file === '.github/race-triage.yml' ? repoKey : `${repoKey}:${file}`);
         if (text === undefined) return [404, { message: 'Not Found' }];
         const etag = `"${Buffer.from(text).toString('base64url').slice(0, 16)}-${text.length}"`;
         if (headers['if-none-match'] === etag) return [304, ''];
