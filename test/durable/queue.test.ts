@@ -91,6 +91,20 @@ describe.each(databases)('job queue on %s', (_name, openDatabase) => {
     ]);
   });
 
+  it('prunes finished jobs past the keep time, never unfinished ones', async () => {
+    const jobs = await queue();
+    for (const id of ['done-early', 'failed-early', 'done-late', 'waiting']) await jobs.enqueue(issueEvent(id, 'opened', 1));
+    await jobs.complete((await jobs.claim('w', 60_000))!, 'w');
+    await jobs.fail((await jobs.claim('w', 60_000))!, 'w', 'permanent: GitHub 404');
+    clock += 10_000;
+    await jobs.complete((await jobs.claim('w', 60_000))!, 'w');
+    await jobs.enqueue(issueEvent('later', 'opened', 2));
+    expect(await jobs.prune(5_000)).toBe(2);
+    expect((await jobs.status()).counts).toEqual({ pending: 2, running: 0, done: 1, failed: 0 });
+    // A pruned delivery is no longer known.
+    expect(await jobs.enqueue(issueEvent('done-early', 'opened', 1))).toBe(true);
+  });
+
   it('never hands one job to two replicas claiming at once', async () => {
     const jobs = await queue();
     for (let i = 0; i < 40; i++) await jobs.enqueue(issueEvent(`d-${i}`, 'opened', i));

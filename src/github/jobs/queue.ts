@@ -133,6 +133,19 @@ export class JobQueue {
     return this.#finish(job, workerId, { state: 'failed', last_error: error });
   }
 
+  /**
+   * Deletes finished jobs last changed more than `keepMs` ago, payloads and all. A redelivery
+   * of a delivery older than that would run again; the bot's marker keeps it to one comment.
+   */
+  async prune(keepMs: number): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('jobs')
+      .where('state', 'in', ['done', 'failed'])
+      .where('updated_at', '<', this.#now() - keepMs)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async status(lastErrors = 10): Promise<QueueStatus> {
     const counts: Record<JobState, number> = { pending: 0, running: 0, done: 0, failed: 0 };
     const rows = await this.#db

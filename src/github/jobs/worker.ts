@@ -23,6 +23,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Wait between polls when the queue is empty (an `enqueue` in this process wakes the worker at once). */
   pollMs?: number;
+  /** How long finished jobs are kept (for redelivery checks and `/status`) before they are deleted. */
+  keepFinishedMs?: number;
   retry?: RetryOptions;
 }
 
@@ -38,12 +40,14 @@ export class Worker {
   #running = false;
   #loops: Promise<void>[] = [];
   #wakers = new Set<() => void>();
+  #prunedAt = 0;
 
   constructor(options: WorkerOptions) {
     const timeCapMs = options.timeCapMs ?? 60_000;
     this.#options = {
       concurrency: 2,
       pollMs: 1_000,
+      keepFinishedMs: 7 * 24 * 3600_000,
       retry: DEFAULT_RETRY,
       ...options,
       timeCapMs,
@@ -79,7 +83,20 @@ export class Worker {
         log.warn({ err: error }, 'job queue unavailable; will try again');
       }
       if (job) await this.#run(job);
-      else await this.#idle(pollMs);
+      else await Promise.all([this.#pruneHourly(), this.#idle(pollMs)]);
+    }
+  }
+
+  /** When idle, at most once an hour, so the jobs table does not grow without bound. */
+  async #pruneHourly(): Promise<void> {
+    if (Date.now() - this.#prunedAt < 3600_000) return;
+    this.#prunedAt = Date.now();
+    const { queue, log, keepFinishedMs } = this.#options;
+    try {
+      const deleted = await queue.prune(keepFinishedMs);
+      if (deleted > 0) log.info({ deleted }, 'finished jobs pruned');
+    } catch (error) {
+      log.warn({ err: error }, 'could not prune finished jobs');
     }
   }
 
