@@ -205,8 +205,10 @@ export class KyselyRaceIndex implements RaceIndex {
     const repoIds = [...new Set([ownRepo, ...siblings].filter((id): id is number => id !== undefined))];
     if (repoIds.length === 0) return [];
 
-    const exactIds = await this.exactMatches(repoIds, query.races);
-    const sharedKeys = await this.sharedKeyCounts(repoIds, query.races);
+    const [exactIds, sharedKeys] = await Promise.all([
+      this.exactMatches(repoIds, query.races),
+      this.sharedKeyCounts(repoIds, query.races),
+    ]);
     // Exact matches always get scored; the rest by how many keys they share, newest first on ties.
     const ranked = [...sharedKeys.entries()]
       .filter(([id]) => !exactIds.has(id))
@@ -217,8 +219,8 @@ export class KyselyRaceIndex implements RaceIndex {
 
     const rows = await this.issueRows().where('issues.id', 'in', pool).execute();
     const visible = rows.filter((row) => {
-      const own = row.repo_id === ownRepo;
-      if (own && row.number === query.excludeNumber) return false;
+      const own = Number(row.repo_id) === ownRepo;
+      if (own && Number(row.number) === query.excludeNumber) return false;
       // A private repository's issues never show in another repository's results.
       return own || Number(row.private) === 0;
     });
