@@ -7,6 +7,7 @@
 import { run } from 'probot';
 import { raceTriageApp } from './github/app.js';
 import { DurableProcessing } from './github/jobs/durable.js';
+import { workerSettingsFromEnv } from './github/jobs/settings.js';
 import type { JobsDatabase } from './github/jobs/types.js';
 import { openDatabase, KyselyRaceIndex } from './store/index.js';
 
@@ -18,8 +19,14 @@ async function main(): Promise<void> {
     fail(`cannot open the race index: ${message(error)}`);
   }
   const index = new KyselyRaceIndex(database.db);
+  let worker;
+  try {
+    worker = workerSettingsFromEnv(process.env);
+  } catch (error) {
+    fail(message(error));
+  }
   // Webhooks are recorded as jobs next to the index and processed by a worker in this process.
-  const durable = new DurableProcessing({ db: database.db.withTables<JobsDatabase>(), index });
+  const durable = new DurableProcessing({ db: database.db.withTables<JobsDatabase>(), index, worker });
 
   let server;
   try {

@@ -19,7 +19,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Longest one job may run. Over it the job fails for good: the same input would take as long again. */
   timeCapMs?: number;
-  /** How long a claim holds; past it another worker may take the job. Must exceed `timeCapMs`. */
+  /** How long a claim holds; past it another worker may take the job. Must exceed `timeCapMs` (default: 1.5 times it). */
   leaseMs?: number;
   /** Wait between polls when the queue is empty (an `enqueue` in this process wakes the worker at once). */
   pollMs?: number;
@@ -51,7 +51,7 @@ export class Worker {
       retry: DEFAULT_RETRY,
       ...options,
       timeCapMs,
-      leaseMs: options.leaseMs ?? timeCapMs + 30_000,
+      leaseMs: options.leaseMs ?? timeCapMs * 1.5,
     };
   }
 

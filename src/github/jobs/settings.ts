@@ -1,0 +1,27 @@
+/** The worker's knobs an operator may turn, read from the environment and checked. */
+import { z } from 'zod';
+import type { WorkerOptions } from './worker.js';
+
+const wholeNumber = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number from ${min} to ${max}` })
+    .int({ error: `${name} must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `${name} must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `${name} must be a whole number from ${min} to ${max}` })
+    .optional();
+
+const EnvSchema = z.object({
+  RACE_TRIAGE_WORKERS: wholeNumber('RACE_TRIAGE_WORKERS', 1, 32),
+  RACE_TRIAGE_JOB_TIME_CAP_MS: wholeNumber('RACE_TRIAGE_JOB_TIME_CAP_MS', 1_000, 600_000),
+});
+
+export type WorkerSettings = Pick<WorkerOptions, 'concurrency' | 'timeCapMs'>;
+
+/** Unset or empty variables keep the defaults; a bad value throws an error naming the variable. */
+export function workerSettingsFromEnv(env: NodeJS.ProcessEnv): WorkerSettings {
+  const present = Object.fromEntries(Object.keys(EnvSchema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => `${issue.message}, not "${present[String(issue.path[0])]}"`).join('; '));
+  const { RACE_TRIAGE_WORKERS: concurrency, RACE_TRIAGE_JOB_TIME_CAP_MS: timeCapMs } = parsed.data;
+  return { ...(concurrency === undefined ? {} : { concurrency }), ...(timeCapMs === undefined ? {} : { timeCapMs }) };
+}
