@@ -41,7 +41,7 @@ async function lockJobs(): Promise<pg.Client> {
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   await admin.query('begin');
-  await admin.query(`lock table ${database.env.PG_SCHEMA}.jobs in access exclusive mode`);
+  await admin.query(`lock table ${database.schema}.jobs in access exclusive mode`);
   return admin;
 }
 

@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import nock from 'nock';
+import type { QueueStatus } from '../../src/github/jobs/queue.js';
 import { analyse } from '../../src/race/index.js';
 import { openIndex } from '../../src/store/index.js';
 import { REPO_ROOT } from '../cli/run-cli.js';
@@ -94,9 +95,9 @@ async function startApp(): Promise<ChildProcess> {
   return child;
 }
 
-async function queueCounts(): Promise<Record<string, number>> {
+async function queueCounts(): Promise<QueueStatus['counts']> {
   const response = await fetch(`http://127.0.0.1:${APP_PORT}/status`, { headers: { connection: 'close' } });
-  return ((await response.json()) as { queue: { counts: Record<string, number> } }).queue.counts;
+  return ((await response.json()) as { queue: QueueStatus }).queue.counts;
 }
 
 it('posts one comment and the labels when killed between posting the comment and finishing the job', async () => {

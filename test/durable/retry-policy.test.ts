@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { RequestError } from '@octokit/request-error';
-import { retryVerdict, type RetryOptions } from '../../src/github/jobs/retry-policy.js';
+import { RetryAfter, retryVerdict, type RetryOptions } from '../../src/github/jobs/retry-policy.js';
 
 const options: RetryOptions = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 10_000, random: () => 0.5, now: () => 1_700_000_000_000 };
 
@@ -34,6 +34,12 @@ describe('retry verdicts', () => {
   it('waits for the rate limit reset when the primary limit is spent', () => {
     const error = githubError(403, 'API rate limit exceeded', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(1_700_000_000 + 90) });
     expect(retryVerdict(error, 1, options)).toMatchObject({ retry: true, delayMs: 90_000 });
+  });
+
+  it('waits as long as the work asks, however many attempts came before', () => {
+    const pause = new RetryAfter(45_000, 'rate limit nearly spent');
+    expect(retryVerdict(pause, 1, options)).toEqual({ retry: true, delayMs: 45_000, reason: 'rate limit nearly spent' });
+    expect(retryVerdict(pause, 10, options)).toMatchObject({ retry: true, delayMs: 45_000 });
   });
 
   it('retries 429 and request timeouts', () => {

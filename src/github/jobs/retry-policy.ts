@@ -53,6 +53,8 @@ const PG_TRANSIENT = /^(08...|57P0[123]|40001|40P01|53300)$/;
 const PG_DROPPED = /connection terminated|connection timeout|connection error|server closed the connection/i;
 
 export function retryVerdict(error: unknown, attempts: number, options: RetryOptions = DEFAULT_RETRY): RetryVerdict {
+  // A pause the work asked for is not a failure: it never uses up the attempts.
+  if (error instanceof RetryAfter) return { retry: true, delayMs: error.waitMs, reason: error.message };
   const found = classify(error, options.now ?? Date.now);
   if (!found.transient) return { retry: false, reason: `permanent: ${found.reason}` };
   if (attempts >= options.maxAttempts) {
@@ -77,7 +79,6 @@ export function classify(error: unknown, now: () => number = Date.now): Classifi
       reason: transient.map((p) => p.reason).join('; '),
     };
   }
-  if (error instanceof RetryAfter) return { transient: true, waitMs: error.waitMs, reason: error.message };
   const e = (error ?? {}) as {
     status?: unknown;
     code?: unknown;

@@ -16,14 +16,14 @@ export interface TestDatabase {
   kind: 'sqlite' | 'postgres';
   db: Kysely<JobsDatabase>;
   index: RaceIndex;
-  /** How the app would be pointed at this database. */
-  env: Record<string, string>;
+  /** The PostgreSQL schema holding the tables; undefined on SQLite. */
+  schema?: string;
   /** Another connection to the same database, as a second replica would have. */
   open(): Promise<Kysely<JobsDatabase>>;
   destroy(): Promise<void>;
 }
 
-async function testDatabase(kind: TestDatabase['kind'], options: Parameters<typeof openDatabase>[0], env: Record<string, string>, cleanup: () => Promise<void>): Promise<TestDatabase> {
+async function testDatabase(kind: TestDatabase['kind'], options: Parameters<typeof openDatabase>[0], cleanup: () => Promise<void>): Promise<TestDatabase> {
   const all: IndexDatabase[] = [];
   const open = async () => {
     const opened = await openDatabase(options);
@@ -35,7 +35,7 @@ async function testDatabase(kind: TestDatabase['kind'], options: Parameters<type
     kind,
     db,
     index: new KyselyRaceIndex(all[0]!.db),
-    env,
+    ...(options?.pgSchema ? { schema: options.pgSchema } : {}),
     open,
     async destroy() {
       await Promise.all(all.map((d) => d.db.destroy()));
@@ -47,13 +47,13 @@ async function testDatabase(kind: TestDatabase['kind'], options: Parameters<type
 export function sqliteDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'race-triage-durable-'));
   const sqlitePath = join(dir, 'race-triage.sqlite');
-  return testDatabase('sqlite', { sqlitePath }, { RACE_TRIAGE_DATA_DIR: dir }, async () => rmSync(dir, { recursive: true, force: true }));
+  return testDatabase('sqlite', { sqlitePath }, async () => rmSync(dir, { recursive: true, force: true }));
 }
 
 /** `url` may carry a password or `application_name` (the server trusts local connections). */
 export function postgresDatabase(url = POSTGRES_URL): Promise<TestDatabase> {
   const pgSchema = `durable_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  return testDatabase('postgres', { databaseUrl: url, pgSchema }, { DATABASE_URL: url, PG_SCHEMA: pgSchema }, async () => {
+  return testDatabase('postgres', { databaseUrl: url, pgSchema }, async () => {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();
     await client.query(`DROP SCHEMA ${pgSchema} CASCADE`);
