@@ -224,11 +224,14 @@ function continueReport(report: ReportDraft, shape: LineShape, last: CleanLine, 
   return true;
 }
 
+/** Cheap check before splitting a symbol into segments. */
+const MAY_NAME_TEST = /\.(?:Test|Benchmark|Fuzz)/;
 /** `TestX`, `BenchmarkX`, `FuzzX` as a symbol segment; `TestMain` is the harness, not a test. */
 const TEST_SEGMENT = /^(?:Test|Benchmark|Fuzz)(?:[A-Z0-9_]\w*)?$/;
 
 /** The test named in a Go symbol: `sessiontxn_test.TestX.func1.1` gives `TestX`. */
 function testFromFunction(name: string): string | undefined {
+  if (!MAY_NAME_TEST.test(name)) return undefined;
   const symbol = name.slice(name.lastIndexOf('/') + 1);
   for (const segment of symbol.split('.')) {
     if (segment !== 'TestMain' && TEST_SEGMENT.test(segment)) return segment;
