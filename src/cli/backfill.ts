@@ -57,7 +57,8 @@ async function runBackfill(repository: string, flags: BackfillFlags): Promise<vo
         onProgress: progress.update,
         // A personal token's limit is its own: use it to the end, then wait for the reset.
         rateLimitReserve: 1,
-        sleep: (ms) => progress.wait(ms),
+        sleep: (ms) => progress.wait(ms, 'after a GitHub error'),
+        waitForReset: (ms) => progress.wait(ms, 'for the rate limit to reset'),
       },
     );
     progress.stop();
@@ -114,8 +115,8 @@ function progressReporter(name: string) {
       const total = p.total === undefined ? '' : `/${p.total}`;
       process.stderr.write(`${name}: ${p.scanned}${total} issues read, ${p.indexed} with races, ${rate(p.scanned)}/s\n`);
     },
-    wait(ms: number) {
-      process.stderr.write(`${name}: pausing ${Math.ceil(ms / 1000)} s (rate limit or a GitHub error)\n`);
+    wait(ms: number, why: string) {
+      process.stderr.write(`${name}: waiting ${Math.ceil(ms / 1000)} s ${why}\n`);
       return new Promise<void>((resolve) => setTimeout(resolve, ms));
     },
     stop() {},

@@ -54,8 +54,12 @@ export interface BackfillDeps {
   rateLimitReserve?: number;
   /** Stop after this many pages, leaving the checkpoint for the next run (a queued job stays short). */
   maxPages?: number;
+  /** Retries of a failing page within this call; `maxAttempts: 1` leaves retrying to the caller. */
   retry?: RetryOptions;
+  /** Waits before retrying a failing page. */
   sleep?: (ms: number) => Promise<void>;
+  /** Waits for the rate limit to reset (default: `sleep`); may throw to stop the call there instead. */
+  waitForReset?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
@@ -149,7 +153,7 @@ async function waitForRateLimit(headers: ListResponse['headers'], deps: Backfill
   const reset = Number(headers['x-ratelimit-reset']);
   if (!Number.isFinite(remaining) || !Number.isFinite(reset) || remaining > (deps.rateLimitReserve ?? 100)) return;
   const waitMs = reset * 1000 - now() + 1000;
-  if (waitMs > 0) await (deps.sleep ?? sleepFor)(waitMs);
+  if (waitMs > 0) await (deps.waitForReset ?? deps.sleep ?? sleepFor)(waitMs);
 }
 
 /** Page numbers from GitHub's `Link` header. */

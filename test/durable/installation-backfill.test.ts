@@ -20,9 +20,30 @@ let database: TestDatabase;
 let server: DurableServer;
 const logs: Record<string, unknown>[] = [];
 
+/** Listing requests, as `repo?query`. */
+const listed: string[] = [];
+let github: FakeGitHub;
+
 beforeAll(async () => {
   database = await sqliteDatabase();
   nock.enableNetConnect('127.0.0.1');
+  // Registered before the fake's catch-all, so the listing is answered here: 100 a page.
+  nock('https://api.github.com')
+    .persist()
+    .get(/^\/repos\/pingcap\/(tidb|tikv)\/issues\?/)
+    .reply((request: Request) => {
+      const url = new URL(request.url);
+      const repo = url.pathname.split('/')[3]!;
+      const page = Number(url.searchParams.get('page'));
+      listed.push(`${repo}${url.search}`);
+      const issues = histories[repo]!;
+      const last = Math.ceil(issues.length / 100);
+      const link = (p: number) => `<https://api.github.com/repositories/1/issues?page=${p}>`;
+      return [200, issues.slice((page - 1) * 100, page * 100), page < last ? { link: `${link(page + 1)}; rel="next", ${link(last)}; rel="last"` } : {}];
+    });
+  github = new FakeGitHub();
+  github.repoLabels.set('pingcap/tidb', ['type/data-race', 'component/store']);
+  server = await startDurableServer(database, PORT, logs, {}, 1);
 });
 
 afterAll(async () => {
@@ -31,30 +52,18 @@ afterAll(async () => {
   await database.destroy();
 });
 
-/** 150 old issues: each seed filed once among issues without races, and one pull request. */
-const history = Array.from({ length: 150 }, (_, i) => {
-  const number = i + 1;
-  const seed = number % 30 === 0 ? seeds[number / 30 - 1] : undefined;
-  const issue = issueObject({ number, title: seed?.title ?? `Issue ${number}`, body: seed?.body ?? 'flaky test', state: 'closed', stateReason: 'completed' });
-  return number === 7 ? { ...issue, pull_request: { url: 'https://api.github.com/repos/pingcap/tidb/pulls/7' } } : issue;
-});
+/** pingcap/tidb: 150 old issues, each seed filed once among issues without races, and one pull request. */
+const histories: Record<string, unknown[]> = {
+  tidb: Array.from({ length: 150 }, (_, i) => {
+    const number = i + 1;
+    const seed = number % 30 === 0 ? seeds[number / 30 - 1] : undefined;
+    const issue = issueObject({ number, title: seed?.title ?? `Issue ${number}`, body: seed?.body ?? 'flaky test', state: 'closed', stateReason: 'completed' });
+    return number === 7 ? { ...issue, pull_request: { url: 'https://api.github.com/repos/pingcap/tidb/pulls/7' } } : issue;
+  }),
+  tikv: [issueObject({ number: 3, title: mpp.title, body: mpp.body, repo: 'tikv' })],
+};
 
 it('indexes the history of every repository it is installed on, posting nothing', async () => {
-  const listed: string[] = [];
-  nock('https://api.github.com')
-    .get('/repos/pingcap/tidb/issues')
-    .query(true)
-    .times(2)
-    .reply((request: Request) => {
-      const page = Number(new URL(request.url).searchParams.get('page'));
-      listed.push(new URL(request.url).search);
-      const link = page === 1 ? '<https://api.github.com/repositories/1/issues?page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=2>; rel="last"' : '';
-      return [200, history.slice((page - 1) * 100, page * 100), link ? { link } : {}];
-    });
-  const github = new FakeGitHub();
-  github.repoLabels.set('pingcap/tidb', ['type/data-race', 'component/store']);
-  server = await startDurableServer(database, PORT, logs, {}, 1);
-
   const installation = {
     action: 'created',
     installation: { id: INSTALLATION_ID, account: { login: 'pingcap', type: 'Organization' } },
@@ -65,8 +74,8 @@ it('indexes the history of every repository it is installed on, posting nothing'
   await server.drained();
 
   expect(listed).toEqual([
-    '?state=all&sort=created&direction=asc&per_page=100&page=1',
-    '?state=all&sort=created&direction=asc&per_page=100&page=2',
+    'tidb?state=all&sort=created&direction=asc&per_page=100&page=1',
+    'tidb?state=all&sort=created&direction=asc&per_page=100&page=2',
   ]);
   expect(github.calls).toEqual([]);
   // The installation job, then one backfill job per page.
@@ -87,4 +96,23 @@ it('indexes the history of every repository it is installed on, posting nothing'
   await server.drained();
   const original = (seeds.indexOf(mpp) + 1) * 30;
   expect(github.commentsOn('pingcap/tidb#500')[0]?.body).toContain(`#${original}`);
+});
+
+it('backfills a repository added to the installation later', async () => {
+  const added = {
+    action: 'added',
+    installation: { id: INSTALLATION_ID, account: { login: 'pingcap', type: 'Organization' } },
+    repository_selection: 'selected',
+    repositories_added: [{ id: 2, name: 'tikv', full_name: 'pingcap/tikv', private: true }],
+    repositories_removed: [],
+    sender: { login: 'alice', type: 'User' },
+  };
+  expect((await server.post('installation_repositories', added)).status).toBe(200);
+  await server.drained();
+  expect(listed.at(-1)).toBe('tikv?state=all&sort=created&direction=asc&per_page=100&page=1');
+  expect(await database.index.getIssue({ installationId: INSTALLATION_ID, repo: 'pingcap/tikv', number: 3 })).toMatchObject({
+    private: true,
+    races: analyse(mpp.body).map((r) => r.signature),
+  });
+  expect(logs.filter((l) => l.msg === 'backfill finished').map((l) => l.repo)).toEqual(['pingcap/tidb', 'pingcap/tikv']);
 });

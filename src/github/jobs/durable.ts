@@ -13,7 +13,7 @@ import type { GitHubEvent } from '../process-event.js';
 import type { GitHub } from '../types.js';
 import { BackfillCheckpoints } from './checkpoints.js';
 import { JobQueue } from './queue.js';
-import { RetryAfter } from './retry-policy.js';
+import { DEFAULT_RETRY, RetryAfter } from './retry-policy.js';
 import type { Job, JobsDatabase } from './types.js';
 import { Worker, type WorkerOptions } from './worker.js';
 
@@ -114,8 +114,10 @@ export class DurableProcessing {
         checkpoints: this.checkpoints,
         maxPages: this.#options.backfillPagesPerJob ?? 20,
         onProgress: (p) => app.log.info({ ...about, ...p }, 'backfill progress'),
-        // A job never sleeps for the rate limit: it goes back to the queue until the reset.
-        sleep: async (ms) => {
+        // A job never sleeps: a failing page fails the job, which the worker retries with
+        // backoff, and a spent rate limit puts it back in the queue until the reset.
+        retry: { ...DEFAULT_RETRY, maxAttempts: 1 },
+        waitForReset: async (ms) => {
           throw new RetryAfter(ms, 'rate limit nearly spent; backfill continues after the reset');
         },
       },
