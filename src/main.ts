@@ -4,9 +4,10 @@
  * serves its setup page at http://localhost:3000, which registers the app on GitHub from
  * app.yml and writes the credentials to .env.
  */
-import { run } from 'probot';
+import { ProbotOctokit, run } from 'probot';
 import { raceTriageApp } from './github/app.js';
 import { DurableProcessing } from './github/jobs/durable.js';
+import { withRequestTimeout } from './github/jobs/request-timeout.js';
 import { workerSettingsFromEnv } from './github/jobs/settings.js';
 import type { JobsDatabase } from './github/jobs/types.js';
 import { openDatabase, KyselyRaceIndex } from './store/index.js';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
 
   let server;
   try {
-    server = await run(raceTriageApp({ index, backend: database.backend, durable }));
+    server = await run(raceTriageApp({ index, backend: database.backend, durable }), { Octokit: withRequestTimeout(ProbotOctokit) });
   } catch (error) {
     await index.close();
     fail(`${message(error)}\nSee .env.example for the variables race-triage reads.`);

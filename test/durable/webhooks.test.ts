@@ -12,7 +12,7 @@ import { TEST_PRIVATE_KEY } from '../github/support/harness.js';
 import { INSTALLATION_ID, issuesEvent } from '../github/support/payloads.js';
 import { loadSeeds } from '../github/support/seeds.js';
 import { sqliteDatabase, type TestDatabase } from './support/databases.js';
-import { startDurableServer, WEBHOOK_SECRET, type DurableServer } from './support/durable-server.js';
+import { REQUEST_TIMEOUT_MS, startDurableServer, WEBHOOK_SECRET, type DurableServer } from './support/durable-server.js';
 
 const PORT = 38_531;
 const seeds = loadSeeds();
@@ -128,8 +128,18 @@ describe('transient GitHub failures are retried to one comment', () => {
       () => nock('https://api.github.com').post(COMMENTS).reply(403, { message: 'You have exceeded a secondary rate limit.' }, { 'retry-after': '1' }),
     ],
     [
-      'a timed-out request',
+      'a connection timeout',
       () => nock('https://api.github.com').post(COMMENTS).replyWithError(Object.assign(new Error('connect ETIMEDOUT 140.82.112.6:443'), { code: 'ETIMEDOUT' })),
+    ],
+    [
+      'a request GitHub does not answer in time',
+      () =>
+        nock('https://api.github.com')
+          .post(COMMENTS)
+          .reply(async () => {
+            await new Promise((resolve) => setTimeout(resolve, REQUEST_TIMEOUT_MS * 3));
+            return [201, {}];
+          }),
     ],
   ])('%s', async (_case, fault) => {
     const github = await start(fault);

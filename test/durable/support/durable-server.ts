@@ -9,11 +9,13 @@ import { pino } from 'pino';
 import { Probot, Server } from 'probot';
 import { raceTriageApp } from '../../../src/github/app.js';
 import { DurableProcessing, type DurableOptions } from '../../../src/github/jobs/durable.js';
+import { withRequestTimeout } from '../../../src/github/jobs/request-timeout.js';
 import { TEST_PRIVATE_KEY, TestOctokit } from '../../github/support/harness.js';
 import type { TestDatabase } from './databases.js';
 import { waitFor } from './wait.js';
 
 export const WEBHOOK_SECRET = 'durable-webhook-secret-5f1c';
+export const REQUEST_TIMEOUT_MS = 1_000;
 
 export interface DurableServer {
   base: string;
@@ -53,7 +55,8 @@ export async function startDurableServer(
     host: '127.0.0.1',
     port,
     log,
-    Probot: Probot.defaults({ appId: 1, privateKey: TEST_PRIVATE_KEY, secret: WEBHOOK_SECRET, Octokit: TestOctokit, log }),
+    // As in production, every GitHub request has a time limit (shorter here, to keep tests fast).
+    Probot: Probot.defaults({ appId: 1, privateKey: TEST_PRIVATE_KEY, secret: WEBHOOK_SECRET, Octokit: withRequestTimeout(TestOctokit, REQUEST_TIMEOUT_MS), log }),
   });
   await server.load(raceTriageApp({ index: database.index, backend: database.kind, durable }));
   await server.start();
