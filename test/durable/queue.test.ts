@@ -87,7 +87,7 @@ describe.each(databases)('job queue on %s', (_name, openDatabase) => {
     expect(status.counts).toEqual({ pending: 1, running: 1, done: 0, failed: 1 });
     expect(status.oldestPendingMs).toBe(2_500);
     expect(status.lastErrors).toEqual([
-      { deliveryId: 'd-1', event: 'issues', repo: 'pingcap/tidb', issue: 1, error: 'permanent: GitHub 404: Not Found', at: new Date(1_000_000).toISOString() },
+      { deliveryId: 'd-1', event: 'issues', error: 'permanent: GitHub 404: Not Found', at: new Date(1_000_000).toISOString() },
     ]);
   });
 

@@ -101,7 +101,7 @@ describe('worker', () => {
     expect(gone.isDone()).toBe(true);
     const status = await queue.status();
     expect(status.counts).toMatchObject({ done: 0, failed: 1 });
-    expect(status.lastErrors[0]).toMatchObject({ deliveryId: 'd-1', issue: 1 });
+    expect(status.lastErrors[0]).toMatchObject({ deliveryId: 'd-1', event: 'issues' });
     expect(status.lastErrors[0]?.error).toMatch(/^permanent: GitHub 404: Not Found/);
     expect(logs.find((l) => l.msg === 'job failed')).toMatchObject({ level: 50, deliveryId: 'd-1', attempt: 1 });
   });

@@ -19,8 +19,12 @@ export interface QueueStatus {
   counts: Record<JobState, number>;
   /** Age in ms of the oldest job waiting to run, 0 when none. */
   oldestPendingMs: number;
-  /** The most recent failures, newest first. */
-  lastErrors: { deliveryId: string; event: string; repo: string | null; issue: number | null; error: string; at: string }[];
+  /**
+   * The most recent failures, newest first. No repository or issue: `/status` is served to
+   * anyone who can reach the app, and private repositories' names stay private. The delivery
+   * id finds the job's log lines, which name them.
+   */
+  lastErrors: { deliveryId: string; event: string; error: string; at: string }[];
 }
 
 const ISSUE_EVENTS = new Set(['issues', 'issue_comment']);
@@ -160,7 +164,7 @@ export class JobQueue {
     }
     const failed = await this.#db
       .selectFrom('jobs')
-      .select(['delivery_id', 'event', 'repo', 'issue_number', 'last_error', 'updated_at'])
+      .select(['delivery_id', 'event', 'last_error', 'updated_at'])
       .where('state', '=', 'failed')
       .orderBy('updated_at', 'desc')
       .limit(lastErrors)
@@ -171,8 +175,6 @@ export class JobQueue {
       lastErrors: failed.map((f) => ({
         deliveryId: f.delivery_id,
         event: f.event,
-        repo: f.repo,
-        issue: f.issue_number === null ? null : Number(f.issue_number),
         error: f.last_error ?? '',
         at: new Date(Number(f.updated_at)).toISOString(),
       })),
