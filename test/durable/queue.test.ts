@@ -48,6 +48,15 @@ describe.each(databases)('job queue on %s', (_name, openDatabase) => {
     expect((await jobs.claim('c', 60_000))?.deliveryId).toBe('edited-1');
   });
 
+  it('runs jobs given the same serial key one at a time', async () => {
+    const jobs = await queue();
+    const backfill = (id: string) => ({ id, name: 'race_triage_backfill', payload: { repository: { full_name: 'pingcap/tidb' } }, serialKey: 'backfill:7/pingcap/tidb' });
+    await jobs.enqueue(backfill('b-1'));
+    await jobs.enqueue(backfill('b-2'));
+    expect((await jobs.claim('a', 60_000))?.deliveryId).toBe('b-1');
+    expect(await jobs.claim('b', 60_000)).toBeUndefined();
+  });
+
   it('holds a later job of an issue while an earlier one waits to be retried', async () => {
     const jobs = await queue();
     await jobs.enqueue(issueEvent('opened-1', 'opened', 1));

@@ -137,6 +137,8 @@ export class DurableProcessing {
       id: `backfill:${id}`,
       name: BACKFILL_JOB,
       payload: { installation: { id: job.installationId }, repository: { full_name: repository.full_name, private: repository.private ?? false } },
+      // Two backfills of one repository (installed, then added again) take turns on its checkpoint.
+      serialKey: `backfill:${job.installationId}/${repository.full_name.toLowerCase()}`,
     });
   }
 

@@ -54,9 +54,8 @@ export class JobQueue {
     const repo = typeof payload.repository?.full_name === 'string' ? payload.repository.full_name.toLowerCase() : null;
     const issueNumber = typeof payload.issue?.number === 'number' ? payload.issue.number : null;
     const issueKey =
-      ISSUE_EVENTS.has(delivery.name) && repo !== null && issueNumber !== null
-        ? `${installationId ?? 0}/${repo}#${issueNumber}`
-        : null;
+      delivery.serialKey ??
+      (ISSUE_EVENTS.has(delivery.name) && repo !== null && issueNumber !== null ? `${installationId ?? 0}/${repo}#${issueNumber}` : null);
     const now = this.#now();
     const result = await this.#db
       .insertInto('jobs')

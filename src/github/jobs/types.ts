@@ -17,7 +17,7 @@ export interface JobsTable {
   /** `owner/name`, lower-cased. */
   repo: string | null;
   issue_number: number | null;
-  /** `installation/repo#number`: jobs with the same key run one at a time, in arrival order. */
+  /** `installation/repo#number` (or a backfill's repository): jobs with the same key run one at a time, in arrival order. */
   issue_key: string | null;
   /** The webhook payload as JSON. */
   payload: string;
@@ -72,4 +72,6 @@ export interface Delivery {
   id: string;
   name: string;
   payload: unknown;
+  /** Jobs with the same key run one at a time; by default an issue event's key is its issue. */
+  serialKey?: string;
 }
