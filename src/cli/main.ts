@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `race-triage` command: the app's core without a server. Exit codes: 0 done, 1 an `eval`
- * gate failed, 2 the command line or an input file could not be used.
+ * gate failed or a `backfill` was stopped, 2 the command line or an input file could not be used.
  */
 import { Command, CommanderError } from 'commander';
 import { engineOptions } from '../triage/config.js';
