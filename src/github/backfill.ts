@@ -81,7 +81,7 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
   const saved = await deps.checkpoints.load(target.installationId, repoKey);
   const resumed = saved?.nextPage !== undefined;
   const run: Checkpoint = resumed
-    ? { ...saved!, nextPage: saved!.nextPage }
+    ? { ...saved! }
     : { ...(saved?.since ? { since: saved.since } : {}), nextPage: 1, runStartedAt: new Date(now()).toISOString(), indexed: 0 };
   await deps.checkpoints.save(target.installationId, repoKey, run);
 
