@@ -124,7 +124,7 @@ function raceGenerator(shared: string): () => RaceSignature {
     const base = shorts[(rank * 104729) % shorts.length]!;
     const short = rank < shorts.length ? base : `${base}${rank}`;
     const key = `${pkg}.${short}`;
-    return { function: `github.com/pingcap/tidb/pkg/${key}`, file: `/go/tidb/pkg/${pkg}/x.go`, line: 1, key, package: pkg, short, significant: true };
+    return { function: `github.com/pingcap/tidb/pkg/${key}`, file: `/go/tidb/pkg/${pkg}/x.go`, line: 1, key, package: pkg, module: 'github.com/pingcap/tidb', short, significant: true };
   };
 
   return () => {
