@@ -43,6 +43,19 @@ function updatedMs(updatedAt: string): number {
   return Number.isNaN(ms) ? 0 : ms;
 }
 
+/** PostgreSQL text cannot hold NUL: untrusted text is stored with U+FFFD in its place, on both backends. */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
+}
+function storableOrNull(text: string | null): string | null {
+  return text === null ? null : storable(text);
+}
+
+/** Repository names are compared lower-cased. */
+function repoName(name: string): string {
+  return storable(name.toLowerCase());
+}
+
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += INSERT_CHUNK) out.push(items.slice(i, i + INSERT_CHUNK));
@@ -106,13 +119,13 @@ export class KyselyRaceIndex implements RaceIndex {
         batch.map(({ repoId, issue }) => ({
           repo_id: repoId,
           number: issue.number,
-          title: issue.title,
+          title: storable(issue.title),
           state: issue.state,
-          state_reason: issue.stateReason,
+          state_reason: storableOrNull(issue.stateReason),
           labels: JSON.stringify(issue.labels),
           fixing_pr: issue.fixingPr,
           private: issue.private ? 1 : 0,
-          updated_at: issue.updatedAt,
+          updated_at: storable(issue.updatedAt),
           updated_ms: updatedMs(issue.updatedAt),
         })),
       )
@@ -146,7 +159,7 @@ export class KyselyRaceIndex implements RaceIndex {
       const { repoId, issue } = byRef.get(`${Number(w.repo_id)}:${Number(w.number)}`)!;
       const issueId = Number(w.id);
       for (const sig of issue.races) {
-        races.push({ issue_id: issueId, repo_id: repoId, fingerprint: sig.fingerprint, partial: sig.partial ? 1 : 0, signature: JSON.stringify(sig) });
+        races.push({ issue_id: issueId, repo_id: repoId, fingerprint: storable(sig.fingerprint), partial: sig.partial ? 1 : 0, signature: JSON.stringify(sig) });
       }
       const hashes = new Set(issue.races.flatMap((sig) => indexKeys(sig).map(keyHash)));
       for (const key_hash of hashes) keys.push({ repo_id: repoId, key_hash, issue_id: issueId });
@@ -177,7 +190,7 @@ export class KyselyRaceIndex implements RaceIndex {
     const ms = updatedMs(updatedAt);
     await this.db
       .updateTable('issues')
-      .set({ state, state_reason: stateReason, updated_at: updatedAt, updated_ms: ms })
+      .set({ state, state_reason: storableOrNull(stateReason), updated_at: storable(updatedAt), updated_ms: ms })
       .where('repo_id', '=', repoId)
       .where('number', '=', ref.number)
       .where('updated_ms', '<=', ms)
@@ -255,7 +268,7 @@ export class KyselyRaceIndex implements RaceIndex {
 
   /** Issues holding one of the query's fingerprints, the newest `EXACT_PER_FINGERPRINT` of each. */
   private async exactMatches(repoIds: number[], races: RaceSignature[]): Promise<Set<number>> {
-    const fingerprints = [...new Set(races.map((r) => r.fingerprint))].slice(0, MAX_QUERY_KEYS);
+    const fingerprints = [...new Set(races.map((r) => storable(r.fingerprint)))].slice(0, MAX_QUERY_KEYS);
     const ids = await this.newestIssues(
       repoIds.flatMap((repoId) =>
         fingerprints.map((fingerprint) =>
@@ -336,14 +349,14 @@ export class KyselyRaceIndex implements RaceIndex {
   }
 
   private async findRepo(installationId: number, name: string): Promise<number | undefined> {
-    const cacheKey = `${installationId}\n${name.toLowerCase()}`;
+    const cacheKey = `${installationId}\n${repoName(name)}`;
     const cached = this.repoIds.get(cacheKey);
     if (cached !== undefined) return cached;
     const row = await this.db
       .selectFrom('repos')
       .select('id')
       .where('installation_id', '=', installationId)
-      .where('name', '=', name.toLowerCase())
+      .where('name', '=', repoName(name))
       .executeTakeFirst();
     if (row !== undefined) this.repoIds.set(cacheKey, Number(row.id));
     return row === undefined ? undefined : Number(row.id);
@@ -354,7 +367,7 @@ export class KyselyRaceIndex implements RaceIndex {
     if (found !== undefined) return found;
     await this.db
       .insertInto('repos')
-      .values({ installation_id: installationId, name: name.toLowerCase() })
+      .values({ installation_id: installationId, name: repoName(name) })
       .onConflict((oc) => oc.columns(['installation_id', 'name']).doNothing())
       .execute();
     const id = await this.findRepo(installationId, name);

@@ -183,6 +183,18 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     expect(new Set(got.map((c) => c.issue.repo)).size).toBeGreaterThan(1);
   });
 
+  it('stores untrusted text PostgreSQL cannot hold raw (NUL), and still matches it', async () => {
+    const race = firstRace(false);
+    const hostile = { ...race, fingerprint: `${race.fingerprint}\u0000`, title: 'a\u0000b' };
+    await index.upsertIssue(
+      asIndexed({ number: 5, title: 'data race\u0000 in executor', races: [hostile] }, { ...TIDB, labels: ['bug\u0000'], stateReason: '\u0000' }),
+    );
+    const stored = await index.getIssue({ ...TIDB, number: 5 });
+    expect(stored).toMatchObject({ title: 'data race\uFFFD in executor', labels: ['bug\u0000'], stateReason: '\uFFFD', races: [hostile] });
+    const [match] = await index.candidates({ ...TIDB, siblings: ['org/\u0000'], races: [hostile], limit: 5 });
+    expect(match).toMatchObject({ issue: { number: 5 }, exact: true, sharedFingerprints: [hostile.fingerprint] });
+  });
+
   it('forgets a removed issue and records closes, ignoring stale ones', async () => {
     const race = firstRace(false);
     await index.upsertIssue(asIndexed({ number: 1, title: 'one', races: [race] }, TIDB));
