@@ -9,8 +9,10 @@ import { CommentBudget } from './comment-budget.js';
 import { ConfigSource } from './config-source.js';
 import { healthHandler } from './health.js';
 import type { DurableProcessing } from './jobs/durable.js';
+import { engineOptions } from '../triage/config.js';
 import { LabelCache } from './label-cache.js';
 import { HANDLED_EVENTS, processEvent } from './process-event.js';
+import { loadRepoConfig } from './repo-config.js';
 import { SerialByKey } from './serial-by-key.js';
 import type { TriageDeps } from './triage-issue.js';
 
@@ -41,7 +43,13 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
     const perIssue = new SerialByKey();
     addHandler(healthHandler(options.index, options.backend));
     if (options.durable) {
-      options.durable.attach(app, addHandler, HANDLED_EVENTS, (octokit, event) => processEvent(octokit, event, deps));
+      options.durable.attach(
+        app,
+        addHandler,
+        HANDLED_EVENTS,
+        (octokit, event) => processEvent(octokit, event, deps),
+        async (octokit, ref) => engineOptions((await loadRepoConfig(octokit, ref, deps.configSource, deps.log)).config),
+      );
       return;
     }
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { analyse } from '../../src/race/index.js';
+import { engineOptions, parseConfig } from '../../src/triage/config.js';
 import { FakeGitHub } from '../github/support/fake-github.js';
 import { INSTALLATION_ID, issueObject, issuesEvent } from '../github/support/payloads.js';
 import { loadSeeds } from '../github/support/seeds.js';
@@ -77,7 +78,11 @@ it('indexes the history of every repository it is installed on, posting nothing'
     'tidb?state=all&sort=created&direction=asc&per_page=100&page=1',
     'tidb?state=all&sort=created&direction=asc&per_page=100&page=2',
   ]);
-  expect(github.calls).toEqual([]);
+  // Only reads: the config (the repository's, then the organisation's), so signatures match the app's.
+  expect(github.requests).toEqual([
+    'GET /repos/pingcap/tidb/contents/.github%2Frace-triage.yml',
+    'GET /repos/pingcap/.github/contents/.github%2Frace-triage.yml',
+  ]);
   // The installation job, then one backfill job per page.
   expect((await server.durable.queue.status()).counts).toEqual({ pending: 0, running: 0, done: 3, failed: 0 });
   for (const [i, seed] of seeds.entries()) {
@@ -98,7 +103,12 @@ it('indexes the history of every repository it is installed on, posting nothing'
   expect(github.commentsOn('pingcap/tidb#500')[0]?.body).toContain(`#${original}`);
 });
 
-it('backfills a repository added to the installation later', async () => {
+it('backfills a repository added to the installation later, signing races with its config', async () => {
+  // An alias renames a package, so the backfilled signature must be the one the app computes with it.
+  const yaml = 'aliases:\n  store/copr: copr\n';
+  github.configs.set('pingcap/tikv', yaml);
+  const configured = analyse(mpp.body, engineOptions(parseConfig(yaml).config)).map((r) => r.signature);
+  expect(configured.map((s) => s.fingerprint)).not.toEqual(analyse(mpp.body).map((r) => r.signature.fingerprint));
   const added = {
     action: 'added',
     installation: { id: INSTALLATION_ID, account: { login: 'pingcap', type: 'Organization' } },
@@ -112,7 +122,7 @@ it('backfills a repository added to the installation later', async () => {
   expect(listed.at(-1)).toBe('tikv?state=all&sort=created&direction=asc&per_page=100&page=1');
   expect(await database.index.getIssue({ installationId: INSTALLATION_ID, repo: 'pingcap/tikv', number: 3 })).toMatchObject({
     private: true,
-    races: analyse(mpp.body).map((r) => r.signature),
+    races: configured,
   });
   expect(logs.filter((l) => l.msg === 'backfill finished').map((l) => l.repo)).toEqual(['pingcap/tidb', 'pingcap/tikv']);
 });

@@ -7,10 +7,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Probot } from 'probot';
+import type { EngineOptions } from '../../race/types.js';
 import type { RaceIndex } from '../../store/types.js';
 import { backfillRepository } from '../backfill.js';
 import type { GitHubEvent } from '../process-event.js';
-import type { GitHub } from '../types.js';
+import type { GitHub, RepoRef } from '../types.js';
 import { BackfillCheckpoints } from './checkpoints.js';
 import { JobQueue } from './queue.js';
 import { DEFAULT_RETRY, RetryAfter } from './retry-policy.js';
@@ -39,6 +40,8 @@ interface RepositoryShape {
 }
 
 type RunEvent = (octokit: GitHub, event: GitHubEvent) => Promise<unknown>;
+/** The engine settings of a repository's config, so backfilled signatures match the app's. */
+type EngineFor = (octokit: GitHub, ref: RepoRef) => Promise<EngineOptions>;
 
 export class DurableProcessing {
   readonly queue: JobQueue;
@@ -54,13 +57,15 @@ export class DurableProcessing {
 
   /**
    * Wires the app: `events` are queued instead of handled inline, `runEvent` does one
-   * queued event's work, `/status` is served, and the worker starts.
+   * queued event's work, `engineFor` gives a backfilled repository's engine settings,
+   * `/status` is served, and the worker starts.
    */
   attach(
     app: Probot,
     addHandler: (handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean) => void,
     events: readonly string[],
     runEvent: RunEvent,
+    engineFor: EngineFor,
   ): void {
     addHandler((req, res) => this.#status(req, res));
     app.on([...events, ...BACKFILL_EVENTS] as Parameters<Probot['on']>[0], async (context) => {
@@ -72,7 +77,7 @@ export class DurableProcessing {
       ...this.#options.worker,
       queue: this.queue,
       log: app.log,
-      process: async (job) => this.#run(app, job, runEvent),
+      process: async (job) => this.#run(app, job, runEvent, engineFor),
     });
     this.#worker.start();
   }
@@ -82,13 +87,13 @@ export class DurableProcessing {
     await this.#worker?.stop();
   }
 
-  async #run(app: Probot, job: Job, runEvent: RunEvent): Promise<void> {
+  async #run(app: Probot, job: Job, runEvent: RunEvent, engineFor: EngineFor): Promise<void> {
     if (job.installationId === null) {
       app.log.warn({ deliveryId: job.deliveryId, event: job.event }, 'job without an installation: skipped');
       return;
     }
     const octokit = (await app.auth(job.installationId)) as GitHub;
-    if (job.event === BACKFILL_JOB) return this.#backfill(app, octokit, job);
+    if (job.event === BACKFILL_JOB) return this.#backfill(app, octokit, job, engineFor);
     if (job.event === 'installation' || job.event === 'installation_repositories') return this.#startBackfills(job);
     await runEvent(octokit, { name: job.event, payload: job.payload, installationId: job.installationId });
   }
@@ -102,7 +107,7 @@ export class DurableProcessing {
     this.#worker?.wake();
   }
 
-  async #backfill(app: Probot, octokit: GitHub, job: Job): Promise<void> {
+  async #backfill(app: Probot, octokit: GitHub, job: Job, engineFor: EngineFor): Promise<void> {
     const repository = (job.payload as { repository: RepositoryShape }).repository;
     const [owner = '', repo = ''] = repository.full_name.split('/');
     const about = { installationId: job.installationId, repo: repository.full_name };
@@ -112,6 +117,7 @@ export class DurableProcessing {
         github: octokit,
         index: this.#options.index,
         checkpoints: this.checkpoints,
+        engine: await engineFor(octokit, { installationId: job.installationId!, owner, repo }),
         maxPages: this.#options.backfillPagesPerJob ?? 20,
         onProgress: (p) => app.log.info({ ...about, ...p }, 'backfill progress'),
         // A job never sleeps: a failing page fails the job, which the worker retries with
