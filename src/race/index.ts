@@ -20,15 +20,29 @@ export {
 } from './similarity.js';
 
 /**
+ * Longest text read, in characters: 16 times GitHub's 65,536-character limit on an issue
+ * body, so a CI log given to the CLI is read whole while the work any input can cause
+ * stays bounded. Text beyond it is ignored.
+ */
+export const MAX_BODY_CHARS = 1_048_576;
+/**
+ * Most distinct races kept from one text, in report order. Real issues hold one to three;
+ * a body made only of reports holds a few hundred, which would make the index and the
+ * lookups pay for text nobody reads.
+ */
+export const MAX_RACES = 50;
+
+/**
  * Every race in an issue body, each with its signature, in report order.
  * Reports with the same fingerprint inside one body are kept once: the first full one wins.
- * Never throws.
+ * Never throws; reads at most MAX_BODY_CHARS and keeps at most MAX_RACES.
  */
 export function analyse(body: string, options: EngineOptions = {}): AnalysedRace[] {
   const seen = new Map<string, AnalysedRace>();
-  for (const report of extractReports(body, options)) {
+  for (const report of extractReports(body.slice(0, MAX_BODY_CHARS), options)) {
     const signature = signRace(report, options);
     if (!seen.has(signature.fingerprint)) seen.set(signature.fingerprint, { report, signature });
+    if (seen.size === MAX_RACES) break;
   }
   return [...seen.values()];
 }
