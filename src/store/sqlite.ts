@@ -14,7 +14,8 @@ export function openSqlite(path: string): SqliteDialect {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma('journal_mode = WAL');
+    const opened = db;
+    whileBusy(() => opened.pragma('journal_mode = WAL'));
     // WAL makes NORMAL safe: a power cut loses at most the last commits, never the file.
     db.pragma('synchronous = NORMAL');
     // Lookups touch a few index pages each: keep the hot ones in memory (32 MB) and map the rest.
@@ -22,12 +23,32 @@ export function openSqlite(path: string): SqliteDialect {
     db.pragma('mmap_size = 268435456');
     // Reads the schema: a file that is not a database fails here, not on the first query.
     db.prepare('select count(*) from sqlite_schema').get();
-    assertWritable(db);
+    whileBusy(() => assertWritable(opened));
   } catch (error) {
     db?.close();
     throw describeOpenFailure(path, error);
   }
   return new SqliteDialect({ database: db });
+}
+
+/**
+ * Runs a start-up step again while another process holds the lock. SQLite skips the busy
+ * handler where waiting could deadlock (switching to WAL, upgrading a read lock), so two
+ * replicas starting at once would otherwise fail at once with "database is locked".
+ */
+function whileBusy<T>(step: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (!code.startsWith('SQLITE_BUSY') && !code.startsWith('SQLITE_LOCKED')) throw error;
+      if (Date.now() > deadline) throw error;
+      // Start-up is synchronous; a short blocking pause is fine here and nowhere else.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
+    }
+  }
 }
 
 /** A read-only file or directory would only fail at the first webhook: find out now. */
