@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { analyse, extractReports } from '../src/race/index.js';
+import { prng } from './prng.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,18 +27,6 @@ const { values: args } = parseArgs({
 const MIN_MS = Number(args['min-ms']);
 const SIZE = 65_536;
 const BUDGET_MS = 10;
-
-/** Deterministic PRNG (mulberry32), so every run measures the same random bodies. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Repeat `unit` up to exactly SIZE characters. */
 const fill = (unit: string): string => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);

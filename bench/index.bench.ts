@@ -29,6 +29,7 @@ import {
   type RaceSignature,
 } from '../src/race/index.js';
 import { KyselyRaceIndex, openDatabase, type IndexDatabase, type IndexedIssue, type OpenIndexOptions } from '../src/store/index.js';
+import { prng } from './prng.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,17 +54,6 @@ const SINGLE_UPSERTS = 300;
 
 // ---------- realistic races ----------
 
-/** Deterministic PRNG (mulberry32), so every run indexes the same races. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(20240101);
 const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
 
