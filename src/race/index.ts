@@ -37,9 +37,11 @@ export const MAX_RACES = 50;
  * Reports with the same fingerprint inside one body are kept once: the first full one wins.
  * Never throws; reads at most MAX_BODY_CHARS and keeps at most MAX_RACES.
  */
-export function analyse(body: string, options: EngineOptions = {}): AnalysedRace[] {
+export function analyse(body: string | null | undefined, options: EngineOptions = {}): AnalysedRace[] {
   const seen = new Map<string, AnalysedRace>();
-  for (const report of extractReports(body.slice(0, MAX_BODY_CHARS), options)) {
+  // GitHub sends `body: null` for an issue without text; untyped callers may pass anything.
+  const text = typeof body === 'string' ? body.slice(0, MAX_BODY_CHARS) : '';
+  for (const report of extractReports(text, options)) {
     const signature = signRace(report, options);
     if (!seen.has(signature.fingerprint)) seen.set(signature.fingerprint, { report, signature });
     if (seen.size === MAX_RACES) break;

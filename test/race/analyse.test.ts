@@ -17,8 +17,10 @@ const report = (n: number) =>
   ].join('\n');
 
 describe('analyse', () => {
-  it('finds nothing in an empty body', () => {
+  it('finds nothing in an empty or missing body', () => {
     expect(analyse('')).toEqual([]);
+    expect(analyse(null)).toEqual([]);
+    expect(analyse(undefined)).toEqual([]);
   });
 
   it('keeps one race per fingerprint, in report order', () => {
