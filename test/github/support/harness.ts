@@ -15,10 +15,14 @@ import { openIndex } from '../../../src/store/index.js';
 import type { RaceIndex } from '../../../src/store/types.js';
 import { FakeGitHub } from './fake-github.js';
 
-/** A throwaway key: each test run makes its own, so no key is ever committed. */
+/**
+ * A throwaway key: each test run makes its own, so no key is ever committed. PKCS#8, because
+ * the JWT library re-encodes a PKCS#1 key with createPrivateKey on every token, which now and
+ * then failed inside a full Jest run with an OpenSSL "asn1 encoding routines::too long".
+ */
 export const TEST_PRIVATE_KEY = generateKeyPairSync('rsa', {
   modulusLength: 2048,
-  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 }).privateKey;
 
