@@ -21,6 +21,7 @@ import { INSTALLATION_ID, issuesEvent } from '../github/support/payloads.js';
 import { loadSeeds } from '../github/support/seeds.js';
 import { sign, WEBHOOK_SECRET } from './support/durable-server.js';
 import { waitFor } from './support/wait.js';
+import { postLocal } from '../support/post-webhook.js';
 
 const APP_PORT = 38_571;
 const GITHUB_PORT = 38_572;
@@ -112,11 +113,11 @@ it('posts one comment and the labels when killed between posting the comment and
   const event = issuesEvent('opened', { number: 31, title: mpp.title, body: mpp.body });
   github.rememberIssue('pingcap/tidb', event.issue);
   const body = JSON.stringify(event);
-  const ack = await fetch(`http://127.0.0.1:${APP_PORT}/api/github/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': 'kill-1', 'x-hub-signature-256': sign(body), connection: 'close' },
+  const ack = await postLocal(
+    `http://127.0.0.1:${APP_PORT}/api/github/webhooks`,
+    { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': 'kill-1', 'x-hub-signature-256': sign(body), connection: 'close' },
     body,
-  });
+  );
   expect(ack.status).toBe(200);
   await killed;
   expect(github.commentsOn('pingcap/tidb#31')).toHaveLength(1);

@@ -20,6 +20,7 @@ import { FakeGitHub } from './support/fake-github.js';
 import { TEST_PRIVATE_KEY, TestOctokit } from './support/harness.js';
 import { INSTALLATION_ID, issuesEvent } from './support/payloads.js';
 import { loadSeeds } from './support/seeds.js';
+import { postLocal } from '../support/post-webhook.js';
 
 /** Probot's server ignores port 0, so a fixed port unlikely to be taken. */
 const PORT = 38_417;
@@ -64,7 +65,7 @@ function post(body: string, signature: string | undefined): Promise<Response> {
     'x-github-delivery': randomUUID(),
   };
   if (signature !== undefined) headers['x-hub-signature-256'] = signature;
-  return fetch(`${BASE}/api/github/webhooks`, { method: 'POST', headers, body });
+  return postLocal(`${BASE}/api/github/webhooks`, headers, body);
 }
 
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

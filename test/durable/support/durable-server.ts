@@ -13,6 +13,7 @@ import { withRequestTimeout } from '../../../src/github/jobs/request-timeout.js'
 import { TEST_PRIVATE_KEY, TestOctokit } from '../../github/support/harness.js';
 import type { TestDatabase } from './databases.js';
 import { waitFor } from './wait.js';
+import { postLocal } from '../../support/post-webhook.js';
 
 export const WEBHOOK_SECRET = 'durable-webhook-secret-5f1c';
 export const REQUEST_TIMEOUT_MS = 1_000;
@@ -75,7 +76,7 @@ export async function startDurableServer(
       };
       const signature = options.signature === undefined ? sign(body) : options.signature;
       if (signature !== null) headers['x-hub-signature-256'] = signature;
-      return fetch(`${base}/api/github/webhooks`, { method: 'POST', headers, body });
+      return postLocal(`${base}/api/github/webhooks`, headers, body);
     },
     drained: () =>
       waitFor(async () => {
