@@ -5,7 +5,9 @@
  */
 import type { RaceSignature } from '../race/types.js';
 
-export type IssueState = 'open' | 'closed';
+import type { Candidate, IssueState, IssueSummary } from '../triage/types.js';
+
+export type { Candidate, IssueState, IssueSummary };
 
 /** Where an issue lives. Candidates never cross installations. */
 export interface IssueRef {
@@ -16,34 +18,7 @@ export interface IssueRef {
 }
 
 /** One issue as the index knows it. */
-export interface IndexedIssue extends IssueRef {
-  title: string;
-  state: IssueState;
-  /** GitHub's `state_reason`: `completed`, `not_planned`, `duplicate`, `reopened` or null. */
-  stateReason: string | null;
-  labels: string[];
-  /** Number of the PR that fixed it, when known. */
-  fixingPr: number | null;
-  /** True for an issue of a private repository: never shown to another repository. */
-  private: boolean;
-  /** GitHub's `updated_at`, ISO 8601. The newest write wins. */
-  updatedAt: string;
-  races: RaceSignature[];
-}
-
-/** What the triage needs to know of an earlier issue. */
-export type IssueSummary = Omit<IndexedIssue, 'races'>;
-
-/** One earlier issue that shares or resembles the query's races. */
-export interface Candidate {
-  issue: IssueSummary;
-  /** Issue similarity in [0,1] (engine's `issueSimilarity`). */
-  score: number;
-  /** True when a full (non-partial) fingerprint is shared exactly. */
-  exact: boolean;
-  /** Fingerprints shared exactly (full or partial). */
-  sharedFingerprints: string[];
-  /** The races of the earlier issue, for explanations and learned labels. */
+export interface IndexedIssue extends IssueSummary {
   races: RaceSignature[];
 }
 

@@ -4,7 +4,7 @@
  * replay share one code path and every decision can be reproduced.
  */
 import type { AnalysedRace } from '../race/types.js';
-import type { Candidate } from '../store/types.js';
+import type { Candidate } from './types.js';
 import { renderComment, renderNoRaceComment } from './comment.js';
 import type { Config } from './config.js';
 import { existingLabels, labelChanges, proposeLabels } from './labels.js';

@@ -2,7 +2,7 @@
  * Labels learned from how a repository's maintainers label: the labels carried by the most
  * similar earlier race issues, by vote. Pure. Off unless `learned_labels.enabled` is set.
  */
-import type { Candidate } from '../store/types.js';
+import type { Candidate } from './types.js';
 import type { Config } from './config.js';
 import type { LabelDecision } from './types.js';
 

@@ -3,8 +3,41 @@
  * repository's config, decide what the bot says and which labels it sets. Pure, so the
  * app and the offline replay (`race-triage triage`) share one code path.
  */
-import type { AnalysedRace } from '../race/types.js';
-import type { Candidate, IssueState } from '../store/types.js';
+import type { AnalysedRace, RaceSignature } from '../race/types.js';
+
+export type IssueState = 'open' | 'closed';
+
+/** What the triage needs to know of an earlier issue (the index stores it with its races). */
+export interface IssueSummary {
+  installationId: number;
+  /** `owner/name`, lower-cased. */
+  repo: string;
+  number: number;
+  title: string;
+  state: IssueState;
+  /** GitHub's `state_reason`: `completed`, `not_planned`, `duplicate`, `reopened` or null. */
+  stateReason: string | null;
+  labels: string[];
+  /** Number of the PR that fixed it, when known. */
+  fixingPr: number | null;
+  /** True for an issue of a private repository: never shown to another repository. */
+  private: boolean;
+  /** GitHub's `updated_at`, ISO 8601. The newest write wins. */
+  updatedAt: string;
+}
+
+/** One earlier issue that shares or resembles the query's races. */
+export interface Candidate {
+  issue: IssueSummary;
+  /** Issue similarity in [0,1] (engine's `issueSimilarity`). */
+  score: number;
+  /** True when a full (non-partial) fingerprint is shared exactly. */
+  exact: boolean;
+  /** Fingerprints shared exactly (full or partial). */
+  sharedFingerprints: string[];
+  /** The races of the earlier issue, for explanations and learned labels. */
+  races: RaceSignature[];
+}
 
 /** The issue being triaged, as the webhook payload (or a corpus line) gives it. */
 export interface IssueInput {
