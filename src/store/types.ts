@@ -4,7 +4,6 @@
  * backfill can always rebuild it.
  */
 import type { RaceSignature } from '../race/types.js';
-
 import type { Candidate, IssueState, IssueSummary } from '../triage/types.js';
 
 export type { Candidate, IssueState, IssueSummary };
