@@ -109,6 +109,14 @@ export interface SideSignature {
   keys: string[];
   /** The access kind on this side. */
   kind: AccessKind;
+  /** `file:line` (file base name) of each key's frame, '' when not printed: tells statements of one build apart. */
+  locations?: string[];
+  /** Frames above `keys[0]` may be missing: the text starts inside this stack. */
+  cutAbove?: boolean;
+  /** Frames below the last key may be missing: the text stops, or skips lines, inside this stack. */
+  cutBelow?: boolean;
+  /** The instrumentation on top of the stack, in words (`atomic Add`, `map write`), when there was some. */
+  op?: string;
 }
 
 /** The signature of one race: what the index stores and what duplicates are matched on. */

@@ -81,4 +81,15 @@ export const migrations: SchemaMigration[] = [
   },
   // The webhook job queue and backfill checkpoints (src/github/jobs).
   { name: '0002_jobs', up: createJobTables },
+  {
+    // Races reported in comments, the printed frames (for signing races again), the engine
+    // options they were signed with, and each inverted-index row's context in its race.
+    name: '0003_race_sources',
+    async up(db) {
+      await db.schema.alterTable('races').addColumn('comment_id', 'bigint').execute();
+      await db.schema.alterTable('races').addColumn('report', 'text').execute();
+      await db.schema.alterTable('repos').addColumn('engine_options', 'text').execute();
+      await db.schema.alterTable('race_keys').addColumn('context', 'bigint').execute();
+    },
+  },
 ];

@@ -11,6 +11,8 @@ export interface ReposTable {
   installation_id: number;
   /** `owner/name`, lower-cased. */
   name: string;
+  /** JSON of the engine options the repository's races were last signed with; null before any. */
+  engine_options: string | null;
 }
 
 export interface IssuesTable {
@@ -40,6 +42,10 @@ export interface RacesTable {
   partial: number;
   /** The engine's `RaceSignature`, as JSON. */
   signature: string;
+  /** The comment that reported the race; null for the issue body. */
+  comment_id: number | null;
+  /** The engine's `StoredReport` (frames as printed), as JSON; null for races stored before it was kept. */
+  report: string | null;
 }
 
 /**
@@ -50,6 +56,12 @@ export interface RaceKeysTable {
   repo_id: number;
   key_hash: number;
   issue_id: number;
+  /**
+   * 48-bit hash of the key's context in the issue's first race through it (the engine's
+   * `keyContexts`): how many different races pass through a frame is counted from these.
+   * Null when the context is unknown (a one-sided report's top frame) and for older rows.
+   */
+  context: number | null;
 }
 
 export interface IndexTables {

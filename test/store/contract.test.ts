@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { indexKeys, issueSimilarity, LIKELY_DUPLICATE_THRESHOLD, type RaceSignature } from '../../src/race/index.js';
+import { contextOver, indexKeys, issueSimilarity, LIKELY_DUPLICATE_THRESHOLD, type RaceSignature } from '../../src/race/index.js';
 import {
   IndexOpenError,
   openDatabase,
@@ -32,11 +32,12 @@ const TIDB = { installationId: 7, repo: 'pingcap/tidb' };
  */
 function expectedStrong(stored: CorpusIssue[], query: CorpusIssue, limit: number) {
   const queryFps = new Set(query.races.map((r) => r.fingerprint));
+  const context = contextOver(query.races, stored.flatMap((i) => i.races));
   return stored
     .filter((i) => i.number !== query.number)
     .map((i) => ({
       number: i.number,
-      score: issueSimilarity(query.races, i.races),
+      score: issueSimilarity(query.races, i.races, context),
       exact: i.races.some((r) => !r.partial && queryFps.has(r.fingerprint)),
     }))
     .filter((c) => c.exact || c.score >= LIKELY_DUPLICATE_THRESHOLD)
@@ -125,7 +126,8 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
       const expected = expectedStrong(corpus, query, 5);
       expect(brief(got).slice(0, expected.length)).toEqual(expected);
       // Whatever follows is still scored by the engine, best first, never the issue itself.
-      for (const c of got) expect(c.score).toBe(issueSimilarity(query.races, byNumber.get(c.issue.number)!.races));
+      const context = contextOver(query.races, corpus.flatMap((i) => i.races));
+      for (const c of got) expect(c.score).toBe(issueSimilarity(query.races, byNumber.get(c.issue.number)!.races, context));
       const rank = got.map((c) => Number(c.exact) * 2 + c.score); // exact first, then by score
       expect(rank).toEqual([...rank].sort((a, b) => b - a));
       strong += expected.length;
