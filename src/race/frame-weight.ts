@@ -37,11 +37,19 @@ export function commonnessWeight(races: number): number {
 const MAY_NAME_TEST = /(?:^|[./])(?:Test|Benchmark|Fuzz|Example)/;
 const TEST_SEGMENT = /^(?:Test|Benchmark|Fuzz|Example)(?:[A-Z0-9_]\w*)?$/;
 
+/** Keys seen recently: scoring asks about the same few hundred keys over and over. */
+const testFunctionMemo = new Map<string, boolean>();
+const MEMO_SIZE = 4096;
+
 /** `executor.TestKill`, `executor.TestKill.func*`, `(*suite).TestX`: a Go test function or a closure inside one. */
 export function isTestFunction(key: string): boolean {
-  if (!MAY_NAME_TEST.test(key)) return false;
+  const known = testFunctionMemo.get(key);
+  if (known !== undefined) return known;
   const symbol = key.slice(key.lastIndexOf('/') + 1);
-  return symbol.split('.').some((segment) => segment !== 'TestMain' && TEST_SEGMENT.test(segment));
+  const answer = MAY_NAME_TEST.test(key) && symbol.split('.').some((segment) => segment !== 'TestMain' && TEST_SEGMENT.test(segment));
+  if (testFunctionMemo.size >= MEMO_SIZE) testFunctionMemo.clear();
+  testFunctionMemo.set(key, answer);
+  return answer;
 }
 
 export interface WeighedFrame {

@@ -51,7 +51,7 @@ export interface Decision {
  */
 export function decide(input: DecideInput): Decision {
   const { issue, races, config, previous } = input;
-  const duplicates = races.length > 0 ? likelyDuplicates(issue, input.candidates, config) : [];
+  const duplicates = races.length > 0 ? listDuplicates(issue, input.candidates, config) : [];
 
   const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels, input.issue.repo);
   const { applicable, missing } = existingLabels(proposed, input.repoLabels, config.create_labels);
@@ -96,7 +96,7 @@ export function decide(input: DecideInput): Decision {
  * itself, only from this repository or configured siblings of the same installation, never
  * a private repository's issue in another repository. Open issues first, then the closest.
  */
-function likelyDuplicates(issue: IssueInput, candidates: Candidate[], config: Config): DuplicateLine[] {
+export function listDuplicates(issue: IssueInput, candidates: Candidate[], config: Config): DuplicateLine[] {
   const repo = issue.repo.toLowerCase();
   const allowed = new Set([repo, ...config.siblings]);
   const seen = new Set<string>();
