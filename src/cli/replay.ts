@@ -79,6 +79,7 @@ export async function replay(issues: CorpusIssue[], config: Config, configError?
           fixingPr: null,
           private: false,
           updatedAt: issue.createdAt ?? new Date(0).toISOString(),
+          ...(issue.createdAt ? { createdAt: issue.createdAt } : {}),
           races: signatures,
         });
       }

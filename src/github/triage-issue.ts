@@ -188,6 +188,7 @@ export function indexedIssue(
     fixingPr: known?.fixingPr ?? null,
     private: input.private,
     updatedAt: issue.updated_at,
+    ...(issue.created_at ? { createdAt: issue.created_at } : {}),
     races,
   };
 }
