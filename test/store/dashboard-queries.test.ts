@@ -1,0 +1,158 @@
+/**
+ * The dashboard's queries on both backends, over the fixture repositories. Every expected
+ * cluster, count and date is computed here by brute force from the issues written, never
+ * written down.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DashboardQueries, WEEK_MS, type ClusterFilter } from '../../src/store/dashboard-queries.js';
+import { KyselyRaceIndex, openDatabase, type IndexDatabase, type IndexedIssue } from '../../src/store/index.js';
+import { HOSTILE_LABEL, loadFixture, NOW, PRIVATE_REPO, PUBLIC_REPO, REGRESSED } from '../dashboard/support/fixture-repos.js';
+import { backends, type TestBackend } from './support/backends.js';
+
+interface Expected {
+  fingerprint: string;
+  reports: number;
+  openIssues: number;
+  firstSeen: string;
+  lastSeen: string;
+  labels: string[];
+  numbers: number[];
+}
+
+/** The clusters of `repo` as the dashboard must list them, by brute force. */
+function expectedClusters(issues: IndexedIssue[], repo: string, filter: ClusterFilter): Expected[] {
+  const groups = new Map<string, IndexedIssue[]>();
+  for (const issue of issues.filter((i) => i.repo === repo)) {
+    for (const race of issue.races) groups.set(race.fingerprint, [...(groups.get(race.fingerprint) ?? []), issue]);
+  }
+  const text = filter.text?.toLowerCase();
+  return [...groups.entries()]
+    .filter(([, members]) => !filter.openOnly || members.some((m) => m.state === 'open'))
+    .filter(([, members]) => filter.label === undefined || members.some((m) => m.labels.includes(filter.label!)))
+    .filter(([fingerprint, members]) =>
+      text === undefined ||
+      members.some((m) => m.races.some((r) => r.fingerprint === fingerprint && r.sides.some((s) => s.keys.some((k) => k.toLowerCase().includes(text))))),
+    )
+    .map(([fingerprint, members]) => {
+      const seen = members.map((m) => Date.parse(m.createdAt!));
+      return {
+        fingerprint,
+        reports: members.length,
+        openIssues: members.filter((m) => m.state === 'open').length,
+        firstSeen: new Date(Math.min(...seen)).toISOString(),
+        lastSeen: new Date(Math.max(...seen)).toISOString(),
+        labels: [...new Set(members.flatMap((m) => m.labels))].sort(),
+        numbers: [...members].sort((a, b) => Date.parse(b.createdAt!) - Date.parse(a.createdAt!) || b.number - a.number).map((m) => m.number),
+      };
+    })
+    .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen) || (a.fingerprint < b.fingerprint ? -1 : 1));
+}
+
+describe.each(backends)('dashboard queries on %s', (_name, makeBackend) => {
+  let backend: TestBackend;
+  let database: IndexDatabase;
+  let queries: DashboardQueries;
+  let issues: IndexedIssue[];
+  let tidb: number;
+
+  beforeAll(async () => {
+    backend = makeBackend();
+    database = await openDatabase(backend.options);
+    issues = await loadFixture(new KyselyRaceIndex(database.db), database.db);
+    queries = new DashboardQueries(database.db, database.backend);
+    tidb = (await queries.repository(PUBLIC_REPO))!.id;
+  });
+  afterAll(async () => {
+    await database.db.destroy();
+    await backend.dispose();
+  });
+
+  const listed = async (filter: ClusterFilter, repoId = tidb) => {
+    const page = await queries.clusters(repoId, filter, { offset: 0, limit: 1000 });
+    return page.clusters.map((c) => ({
+      fingerprint: c.fingerprint,
+      reports: c.reports,
+      openIssues: c.openIssues,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+      labels: c.labels,
+      numbers: c.issues.map((i) => i.number),
+    }));
+  };
+
+  it('finds a repository whatever its case, knows which are private, and nothing else', async () => {
+    expect(await queries.repository('PingCAP/TiDB')).toEqual({ id: tidb, private: false });
+    expect((await queries.repository(PRIVATE_REPO))?.private).toBe(true);
+    expect(await queries.repository('pingcap/tikv')).toBeUndefined();
+  });
+
+  it('lists every cluster with its counts and dates, most recently seen first', async () => {
+    const expected = expectedClusters(issues, PUBLIC_REPO, { openOnly: false });
+    expect(expected.some((c) => c.reports > 1)).toBe(true);
+    expect(await listed({ openOnly: false })).toEqual(expected);
+  });
+
+  it('filters by open issues, by label (exactly, even with quotes and markup), and by frame text', async () => {
+    for (const filter of [
+      { openOnly: true },
+      { openOnly: false, label: 'sig/sql-infra' },
+      { openOnly: false, label: HOSTILE_LABEL },
+      { openOnly: false, label: 'sig/"evil"' },
+      { openOnly: false, text: 'tracker' },
+      { openOnly: true, text: 'CONSUME', label: 'sig/execution' },
+      { openOnly: false, text: '%' },
+      { openOnly: false, text: 'executor.(*' },
+    ] as ClusterFilter[]) {
+      expect({ filter, clusters: await listed(filter) }).toEqual({ filter, clusters: expectedClusters(issues, PUBLIC_REPO, filter) });
+    }
+    expect(await listed({ openOnly: false, label: HOSTILE_LABEL })).toHaveLength(3);
+    expect(await listed({ openOnly: false, label: 'sig/"evil"' })).toEqual([]);
+  });
+
+  it('pages through the same order, counting every match', async () => {
+    const all = expectedClusters(issues, PUBLIC_REPO, { openOnly: false });
+    const pages = [];
+    for (let offset = 0; offset < all.length; offset += 7) {
+      const page = await queries.clusters(tidb, { openOnly: false }, { offset, limit: 7 });
+      expect(page.total).toBe(all.length);
+      pages.push(...page.clusters.map((c) => c.fingerprint));
+    }
+    expect(pages).toEqual(all.map((c) => c.fingerprint));
+  });
+
+  it('marks a race reported again after its fix was merged', async () => {
+    const { clusters } = await queries.clusters(tidb, { openOnly: false }, { offset: 0, limit: 1000 });
+    const regressed = clusters.filter((c) => c.seenAfterFix);
+    expect(regressed.map((c) => c.issues.map((i) => i.number))).toEqual([[REGRESSED.later, REGRESSED.fixedIssue, 17008]]);
+    expect(regressed[0]!.fixes).toEqual([{ pr: REGRESSED.fixingPr, issue: REGRESSED.fixedIssue, fixedAt: REGRESSED.fixedAt }]);
+    const detail = await queries.cluster(tidb, regressed[0]!.fingerprint);
+    expect(detail).toMatchObject({ reports: 3, seenAfterFix: true, firstSeen: '2020-05-07T00:00:00.000Z', lastSeen: '2024-11-07T00:00:00.000Z' });
+    expect(detail!.issues.map((i) => i.number)).toEqual([REGRESSED.later, REGRESSED.fixedIssue, 17008]);
+    expect(detail!.signature.fingerprint).toBe(regressed[0]!.fingerprint);
+  });
+
+  it('gives one cluster of this repository only', async () => {
+    const kvdb = (await queries.repository(PRIVATE_REPO))!.id;
+    const [first] = await listed({ openOnly: false }, kvdb);
+    expect((await queries.cluster(kvdb, first!.fingerprint))?.issues.map((i) => i.number)).toEqual(first!.numbers);
+    expect(await queries.cluster(tidb, first!.fingerprint)).toBeUndefined();
+    expect(await queries.cluster(tidb, 'v1:does-not-exist')).toBeUndefined();
+  });
+
+  it('offers every label of the repository, and counts new reports per week and label set', async () => {
+    const own = issues.filter((i) => i.repo === PUBLIC_REPO);
+    expect((await queries.labels(tidb)).sort()).toEqual([...new Set(own.flatMap((i) => i.labels))].sort());
+
+    const from = NOW - 52 * WEEK_MS;
+    const expected = new Map<string, number>();
+    for (const issue of own) {
+      const at = Date.parse(issue.createdAt!);
+      if (at < from || at >= NOW) continue;
+      const key = JSON.stringify([Math.floor((at - from) / WEEK_MS), issue.labels]);
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    const weekly = await queries.weeklyReports(tidb, from, NOW);
+    expect(new Map(weekly.map((w) => [JSON.stringify([w.week, w.labels]), w.count]))).toEqual(expected);
+    expect(expected.size).toBeGreaterThan(3);
+  });
+});
