@@ -141,20 +141,25 @@ export class DashboardQueries {
 
   /** One page of clusters, most recently seen first. */
   async clusters(repoId: number, filter: ClusterFilter, page: { offset: number; limit: number }): Promise<ClusterPage> {
-    const grouped = this.clusterAggregates(repoId, filter);
-    const [rows, count] = await Promise.all([
-      grouped.orderBy('last_ms', 'desc').orderBy('cluster').offset(page.offset).limit(page.limit).execute(),
-      this.db.selectFrom(grouped.as('c')).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-    ]);
+    const rows = await this.clusterAggregates(repoId, filter)
+      .orderBy('last_ms', 'desc')
+      .orderBy('cluster')
+      .offset(page.offset)
+      .limit(page.limit)
+      .execute();
+    // A page past the end has no row to carry the total: count once more, without the page.
+    const total = rows[0]?.total ?? (page.offset === 0 ? 0 : (await this.clusterAggregates(repoId, filter).limit(1).execute())[0]?.total ?? 0);
     const keys = rows.map((r) => r.cluster);
     const [members, titles] = await Promise.all([this.members(repoId, keys), this.signatures(rows.map((r) => Number(r.newest_race)))]);
     const clusters = rows.map((row): ClusterSummary => {
       const reports = members.get(row.cluster) ?? [];
       const fixes = fixesOf(reports);
+      const newest = titles.get(Number(row.newest_race));
       return {
         fingerprint: row.cluster,
-        title: titles.get(Number(row.newest_race))?.title ?? row.cluster,
-        partial: Number(row.partial) === 1,
+        title: newest?.title ?? row.cluster,
+        // Races of one fingerprint are all partial or all full.
+        partial: newest?.partial ?? false,
         reports: Number(row.reports),
         openIssues: Number(row.open_issues),
         firstSeen: iso(row.first_ms),
@@ -165,7 +170,7 @@ export class DashboardQueries {
         seenAfterFix: seenAfterFix(Number(row.last_ms), fixes),
       };
     });
-    return { clusters, total: Number(count.n) };
+    return { clusters, total: Number(total) };
   }
 
   /** The cluster of one fingerprint, or undefined when this repository has no such race. */
@@ -223,7 +228,12 @@ export class DashboardQueries {
     return rows.map((r) => ({ week: Number(r.week), labels: JSON.parse(r.labels) as string[], count: Number(r.n) }));
   }
 
-  /** Clusters of the repository matching the filter, with their counts and dates, ungrouped order. */
+  /**
+   * The repository's clusters matching the filter, with counts, dates and the number of
+   * matches over all pages (`total`), in one pass over its races: a filter is a per-race
+   * flag that the cluster must have at least once, so counts and dates still cover every
+   * report of a matching cluster.
+   */
   private clusterAggregates(repoId: number, filter: ClusterFilter) {
     const openCount = sql<number>`sum(case when issues.state = 'open' then 1 else 0 end)`;
     let query = this.db
@@ -233,38 +243,45 @@ export class DashboardQueries {
       .groupBy(clusterKey)
       .select([
         clusterKey.as('cluster'),
-        sql<number>`count(distinct races.issue_id)`.as('reports'),
+        // One row per (issue, race) and races are distinct within an issue: a count of issues.
+        // Merged clusters will need to count distinct issues instead.
+        sql<number>`count(*)`.as('reports'),
         openCount.as('open_issues'),
         sql<number>`min(${seenMs})`.as('first_ms'),
         sql<number>`max(${seenMs})`.as('last_ms'),
-        sql<number>`min(races.partial)`.as('partial'),
         sql<number>`max(races.id)`.as('newest_race'),
+        sql<number>`count(*) over ()`.as('total'),
       ]);
     if (filter.openOnly) query = query.having(openCount, '>', 0);
-    if (filter.label !== undefined) query = query.where(clusterKey, 'in', this.clustersWithLabel(repoId, filter.label));
-    if (filter.text) query = query.where(clusterKey, 'in', this.clustersWithFrame(repoId, filter.text));
+    if (filter.label !== undefined) query = query.having(sql`max(case when ${this.hasLabel(filter.label)} then 1 else 0 end)`, '=', 1);
+    if (filter.text) query = query.having(sql`max(${this.frameMatches(filter.text)})`, '=', 1);
     return query;
   }
 
-  private clustersWithLabel(repoId: number, label: string): RawBuilder<string> {
-    const hasLabel =
-      this.backend === 'postgres'
-        ? sql`issues.labels::jsonb @> jsonb_build_array(${label}::text)`
-        : sql`exists (select 1 from json_each(issues.labels) l where l.value = ${label})`;
-    return sql<string>`(select ${clusterKey} from races inner join issues on issues.id = races.issue_id
-      where races.repo_id = ${repoId} and ${hasLabel})`;
+  /** The issue carries exactly this label. */
+  private hasLabel(label: string): RawBuilder<boolean> {
+    return this.backend === 'postgres'
+      ? sql`issues.labels::jsonb @> jsonb_build_array(${label}::text)`
+      : sql`exists (select 1 from json_each(issues.labels) l where l.value = ${label})`;
   }
 
-  /** Clusters with a frame (a stored signature key, either side) containing `text`. */
-  private clustersWithFrame(repoId: number, text: string): RawBuilder<string> {
-    const pattern = `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-    const hasFrame =
+  /**
+   * 1 when a frame of the race (a signature key, either side) contains `text`, any case; else 0.
+   * A LIKE over the stored JSON text rules most races out before any JSON is parsed.
+   */
+  private frameMatches(text: string): RawBuilder<number> {
+    const pattern = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
+    const inJson = pattern(JSON.stringify(text).slice(1, -1));
+    const inKey = pattern(text);
+    const parsed =
       this.backend === 'postgres'
         ? sql`exists (select 1 from jsonb_array_elements(races.signature::jsonb -> 'sides') s, jsonb_array_elements_text(s -> 'keys') k
-            where k ilike ${pattern} escape '\\')`
+            where k ilike ${inKey} escape '\\')`
         : sql`exists (select 1 from json_each(races.signature, '$.sides') s, json_each(s.value, '$.keys') k
-            where k.value like ${pattern} escape '\\')`;
-    return sql<string>`(select ${clusterKey} from races where races.repo_id = ${repoId} and ${hasFrame})`;
+            where k.value like ${inKey} escape '\\')`;
+    const like = this.backend === 'postgres' ? sql`ilike` : sql`like`;
+    // CASE, unlike AND, evaluates in order on both backends.
+    return sql`case when races.signature ${like} ${inJson} escape '\\' then (case when ${parsed} then 1 else 0 end) else 0 end`;
   }
 
   /** Every report of the given clusters, newest first. */
