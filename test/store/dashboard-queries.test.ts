@@ -6,47 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DashboardQueries, WEEK_MS, type ClusterFilter } from '../../src/store/dashboard-queries.js';
 import { KyselyRaceIndex, openDatabase, type IndexDatabase, type IndexedIssue } from '../../src/store/index.js';
-import { HOSTILE_LABEL, loadFixture, NOW, PRIVATE_REPO, PUBLIC_REPO, REGRESSED } from '../dashboard/support/fixture-repos.js';
+import { expectedClusters, HOSTILE_LABEL, loadFixture, NOW, PRIVATE_REPO, PUBLIC_REPO, REGRESSED } from '../dashboard/support/fixture-repos.js';
 import { backends, type TestBackend } from './support/backends.js';
-
-interface Expected {
-  fingerprint: string;
-  reports: number;
-  openIssues: number;
-  firstSeen: string;
-  lastSeen: string;
-  labels: string[];
-  numbers: number[];
-}
-
-/** The clusters of `repo` as the dashboard must list them, by brute force. */
-function expectedClusters(issues: IndexedIssue[], repo: string, filter: ClusterFilter): Expected[] {
-  const groups = new Map<string, IndexedIssue[]>();
-  for (const issue of issues.filter((i) => i.repo === repo)) {
-    for (const race of issue.races) groups.set(race.fingerprint, [...(groups.get(race.fingerprint) ?? []), issue]);
-  }
-  const text = filter.text?.toLowerCase();
-  return [...groups.entries()]
-    .filter(([, members]) => !filter.openOnly || members.some((m) => m.state === 'open'))
-    .filter(([, members]) => filter.label === undefined || members.some((m) => m.labels.includes(filter.label!)))
-    .filter(([fingerprint, members]) =>
-      text === undefined ||
-      members.some((m) => m.races.some((r) => r.fingerprint === fingerprint && r.sides.some((s) => s.keys.some((k) => k.toLowerCase().includes(text))))),
-    )
-    .map(([fingerprint, members]) => {
-      const seen = members.map((m) => Date.parse(m.createdAt!));
-      return {
-        fingerprint,
-        reports: members.length,
-        openIssues: members.filter((m) => m.state === 'open').length,
-        firstSeen: new Date(Math.min(...seen)).toISOString(),
-        lastSeen: new Date(Math.max(...seen)).toISOString(),
-        labels: [...new Set(members.flatMap((m) => m.labels))].sort(),
-        numbers: [...members].sort((a, b) => Date.parse(b.createdAt!) - Date.parse(a.createdAt!) || b.number - a.number).map((m) => m.number),
-      };
-    })
-    .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen) || (a.fingerprint < b.fingerprint ? -1 : 1));
-}
 
 describe.each(backends)('dashboard queries on %s', (_name, makeBackend) => {
   let backend: TestBackend;

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { analyse } from '../../../src/race/index.js';
+import type { ClusterFilter } from '../../../src/store/dashboard-queries.js';
 import type { IndexedIssue, IndexTables, RaceIndex } from '../../../src/store/index.js';
 
 export const INSTALLATION = 4242;
@@ -64,19 +65,22 @@ function indexed(repo: string, line: CorpusLine, isPrivate: boolean): IndexedIss
   ];
 }
 
-/** The kvdb race bodies, reused for the hostile issues. */
-export const kvdbBodies = () => corpus('go-kvdb-issues.jsonl').map((l) => l.body ?? '');
-
 export function fixtureIssues(): IndexedIssue[] {
-  const tidb = corpus('tidb-issues.jsonl').flatMap((line) => indexed(PUBLIC_REPO, line, false));
-  const bodies = kvdbBodies();
+  const tidbLines = corpus('tidb-issues.jsonl');
+  const tidb = tidbLines.flatMap((line) => indexed(PUBLIC_REPO, line, false));
+  // The hostile issues re-file three of TiDB's races, so they join clusters of real reports.
+  const regressed = new Set(tidb.filter((i) => i.number === REGRESSED.later).flatMap((i) => i.races.map((r) => r.fingerprint)));
+  const bodies = tidb
+    .filter((i) => !i.races.some((r) => regressed.has(r.fingerprint)))
+    .slice(-3)
+    .map((issue) => tidbLines.find((l) => l.number === issue.number)!.body);
   const hostile = HOSTILE_TITLES.map((title, i) =>
     indexed(
       PUBLIC_REPO,
       {
         number: 90001 + i,
         title,
-        body: bodies[i * 2]!,
+        body: bodies[i]!,
         state: 'open',
         labels: [{ name: HOSTILE_LABEL }, { name: 'sig/execution' }],
         created_at: `2024-12-2${i}T10:00:00Z`,
@@ -103,4 +107,43 @@ export async function loadFixture(index: RaceIndex, db: Kysely<IndexTables>): Pr
     .where('fixing_pr', '=', REGRESSED.fixingPr)
     .execute();
   return issues;
+}
+
+export interface Expected {
+  fingerprint: string;
+  reports: number;
+  openIssues: number;
+  firstSeen: string;
+  lastSeen: string;
+  labels: string[];
+  numbers: number[];
+}
+
+/** The clusters of `repo` as the dashboard must list them, by brute force. */
+export function expectedClusters(issues: IndexedIssue[], repo: string, filter: ClusterFilter): Expected[] {
+  const groups = new Map<string, IndexedIssue[]>();
+  for (const issue of issues.filter((i) => i.repo === repo)) {
+    for (const race of issue.races) groups.set(race.fingerprint, [...(groups.get(race.fingerprint) ?? []), issue]);
+  }
+  const text = filter.text?.toLowerCase();
+  return [...groups.entries()]
+    .filter(([, members]) => !filter.openOnly || members.some((m) => m.state === 'open'))
+    .filter(([, members]) => filter.label === undefined || members.some((m) => m.labels.includes(filter.label!)))
+    .filter(([fingerprint, members]) =>
+      text === undefined ||
+      members.some((m) => m.races.some((r) => r.fingerprint === fingerprint && r.sides.some((s) => s.keys.some((k) => k.toLowerCase().includes(text))))),
+    )
+    .map(([fingerprint, members]) => {
+      const seen = members.map((m) => Date.parse(m.createdAt!));
+      return {
+        fingerprint,
+        reports: members.length,
+        openIssues: members.filter((m) => m.state === 'open').length,
+        firstSeen: new Date(Math.min(...seen)).toISOString(),
+        lastSeen: new Date(Math.max(...seen)).toISOString(),
+        labels: [...new Set(members.flatMap((m) => m.labels))].sort(),
+        numbers: [...members].sort((a, b) => Date.parse(b.createdAt!) - Date.parse(a.createdAt!) || b.number - a.number).map((m) => m.number),
+      };
+    })
+    .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen) || (a.fingerprint < b.fingerprint ? -1 : 1));
 }
