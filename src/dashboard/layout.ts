@@ -14,7 +14,7 @@ header.top{background:#24292f;color:#fff;padding:8px 24px;display:flex;gap:16px;
 header.top a{color:#fff}header.top .who{margin-left:auto}header.top form{display:inline;margin:0}
 header.top button{background:none;border:1px solid #8b949e;color:#fff;border-radius:4px;padding:2px 8px;cursor:pointer}
 main{max-width:1200px;margin:0 auto;padding:16px 24px}
-a{color:#0969da}h1{font-size:22px;margin:8px 0}h2{font-size:17px;margin:20px 0 8px}
+a{color:#0969da}h1{font-size:22px;margin:8px 0}h1 code{font-size:19px}h2{font-size:17px;margin:20px 0 8px}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d0d7de}
 th,td{border-bottom:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
