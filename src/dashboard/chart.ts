@@ -3,11 +3,10 @@
  * SVG. Screen readers get the chart's title and a summary in words (`<title>`, `<desc>`),
  * each bar its own title, and the numbers as a table below it; no script is needed.
  */
-import type { WeeklyCount } from '../store/dashboard-queries.js';
+import { WEEK_MS, type WeeklyCount } from '../store/dashboard-queries.js';
 import { html, type Html } from './html.js';
 
 export const CHART_WEEKS = 52;
-const WEEK_MS = 7 * 24 * 3600 * 1000;
 /** Components shown by name; the rest are summed as "other components". */
 const MAX_SERIES = 7;
 export const NO_COMPONENT = 'no component label';

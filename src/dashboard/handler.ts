@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { DashboardQueries } from '../store/dashboard-queries.js';
+import { WEEK_MS, type DashboardQueries } from '../store/dashboard-queries.js';
 import { CHART_WEEKS, chartSeries, renderChart } from './chart.js';
 import { renderCluster } from './cluster-page.js';
 import { GitHubUsers } from './github-user.js';
@@ -25,7 +25,6 @@ import type { DashboardSettings } from './settings.js';
 
 /** Clusters per list page. */
 export const PAGE_SIZE = 50;
-const WEEK_MS = 7 * 24 * 3600 * 1000;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const FINGERPRINT = /^[a-z0-9]{1,8}:[0-9a-f]{1,32}$/;

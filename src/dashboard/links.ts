@@ -31,6 +31,10 @@ export function issueUrl(githubUrl: string, r: RepoName, number: number): string
   return `${githubUrl}/${segment(r.owner)}/${segment(r.repo)}/issues/${number}`;
 }
 
+export function commentUrl(githubUrl: string, r: RepoName, number: number, commentId: number): string {
+  return `${issueUrl(githubUrl, r, number)}#issuecomment-${commentId}`;
+}
+
 export function pullUrl(githubUrl: string, r: RepoName, number: number): string {
   return `${githubUrl}/${segment(r.owner)}/${segment(r.repo)}/pull/${number}`;
 }

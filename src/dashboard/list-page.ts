@@ -20,7 +20,8 @@ export interface ListView {
   chart: Html;
 }
 
-const day = (iso: string) => iso.slice(0, 10);
+/** The date of an ISO 8601 time. */
+export const day = (iso: string) => iso.slice(0, 10);
 
 export function issueChip(githubUrl: string, repo: RepoName, issue: RaceReportRow): Html {
   const state = issue.state === 'open' ? 'open' : issue.stateReason === 'not_planned' ? 'closed, not planned' : 'closed';
@@ -35,7 +36,7 @@ export function fixCell(githubUrl: string, repo: RepoName, c: Pick<ClusterSummar
 }
 
 function row(view: ListView, c: ClusterSummary): Html {
-  const more = c.reports - c.issues.length;
+  const more = c.issueCount - c.issues.length;
   return html`<tr>
   <td><a href="${clusterPath(view.repo, c.fingerprint)}"><code>${c.title}</code></a>${c.partial ? html` <span class="badge partial" title="Only one side of the race was in the report">one side</span>` : ''}<br><span class="muted"><code>${c.fingerprint}</code></span></td>
   <td>${c.issues.map((i) => issueChip(view.githubUrl, view.repo, i))}${more > 0 ? html` <span class="muted">and ${more} more</span>` : ''}</td>
@@ -63,7 +64,7 @@ ${view.chart}
 </form>
 <p class="muted" id="count">${result.total} ${filtered}race${result.total === 1 ? '' : 's'}${query.label ? html` with label <span class="label">${query.label}</span>` : ''}${query.q ? html` with a frame containing <code>${query.q}</code>` : ''}, most recently seen first. An open race has at least one open issue.</p>
 <table class="races" aria-describedby="count">
-<thead><tr><th scope="col">Race</th><th scope="col">Issues</th><th scope="col">Reports</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Labels</th><th scope="col">Fix</th></tr></thead>
+<thead><tr><th scope="col">Race</th><th scope="col">Issues</th><th scope="col" title="Issue bodies and comments">Reports</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Labels</th><th scope="col">Fix</th></tr></thead>
 <tbody>${result.clusters.length === 0 ? html`<tr><td colspan="7">No race matches.</td></tr>` : result.clusters.map((c) => row(view, c))}</tbody>
 </table>
 <nav class="pages" aria-label="Pages">${query.page > 1 ? html`<a rel="prev" href="${link(query.page - 1)}">Newer</a>` : ''}<span>Page ${query.page} of ${pages}</span>${query.page < pages ? html`<a rel="next" href="${link(query.page + 1)}">Older</a>` : ''}</nav>`;

@@ -45,6 +45,8 @@ export interface RaceReportRow {
   fixingPr: number | null;
   /** When the fix was merged, ISO 8601; null when unknown. */
   fixedAt: string | null;
+  /** The comment that reported it; null for the issue's body. */
+  commentId: number | null;
 }
 
 export interface ClusterSummary {
@@ -53,7 +55,10 @@ export interface ClusterSummary {
   /** The racing pair, from the newest report's signature. */
   title: string;
   partial: boolean;
+  /** Reports: issue bodies and comments. */
   reports: number;
+  /** Distinct issues among them. */
+  issueCount: number;
   openIssues: number;
   firstSeen: string;
   lastSeen: string;
@@ -61,7 +66,7 @@ export interface ClusterSummary {
   issues: RaceReportRow[];
   /** Every label on any of its issues, sorted. */
   labels: string[];
-  /** Issues of the cluster with a known fixing PR, newest fix first. */
+  /** Issues of the cluster with a known fixing PR, newest fix first, one per issue. */
   fixes: { pr: number; issue: number; fixedAt: string | null }[];
   /** Reported again after the latest known fix was merged. */
   seenAfterFix: boolean;
@@ -77,10 +82,11 @@ export interface ClusterDetail {
   fingerprint: string;
   /** The newest report's signature: both stacks as the engine normalised them. */
   signature: RaceSignature;
+  /** Reports: issue bodies and comments. */
   reports: number;
   firstSeen: string;
   lastSeen: string;
-  /** Newest first, at most `REPORTS_PER_CLUSTER_PAGE`, each with its own signature. */
+  /** Newest first, one per report (an issue's body and its comments apart), at most `REPORTS_PER_CLUSTER_PAGE`, each with its own signature. */
   issues: (RaceReportRow & { signature: RaceSignature })[];
   fixes: ClusterSummary['fixes'];
   seenAfterFix: boolean;
@@ -115,6 +121,7 @@ type MemberRow = {
   labels: string;
   fixing_pr: number | string | null;
   fixed_at: string | null;
+  comment_id: number | string | null;
   seen_ms: number | string;
 };
 
@@ -161,6 +168,7 @@ export class DashboardQueries {
         // Races of one fingerprint are all partial or all full.
         partial: newest?.partial ?? false,
         reports: Number(row.reports),
+        issueCount: reports.length,
         openIssues: Number(row.open_issues),
         firstSeen: iso(row.first_ms),
         lastSeen: iso(row.last_ms),
@@ -194,7 +202,7 @@ export class DashboardQueries {
     return {
       fingerprint,
       signature: representative.signature,
-      reports: new Set(issues.map((i) => i.number)).size,
+      reports: issues.length,
       firstSeen: iso(Math.min(...seen)),
       lastSeen: iso(lastMs),
       issues: issues.slice(0, REPORTS_PER_CLUSTER_PAGE),
@@ -243,8 +251,7 @@ export class DashboardQueries {
       .groupBy(clusterKey)
       .select([
         clusterKey.as('cluster'),
-        // One row per (issue, race) and races are distinct within an issue: a count of issues.
-        // Merged clusters will need to count distinct issues instead.
+        // One row per report: an issue's body, or one of its comments.
         sql<number>`count(*)`.as('reports'),
         openCount.as('open_issues'),
         sql<number>`min(${seenMs})`.as('first_ms'),
@@ -321,6 +328,7 @@ const memberColumns = [
   'issues.labels',
   'issues.fixing_pr',
   'issues.fixed_at',
+  'races.comment_id',
   seenMs.as('seen_ms'),
 ] as const;
 
@@ -334,12 +342,13 @@ function toReport(row: MemberRow): RaceReportRow {
     seenAt: iso(row.seen_ms),
     fixingPr: row.fixing_pr === null ? null : Number(row.fixing_pr),
     fixedAt: row.fixed_at,
+    commentId: row.comment_id === null ? null : Number(row.comment_id),
   };
 }
 
 function fixesOf(reports: RaceReportRow[]): ClusterSummary['fixes'] {
   return reports
-    .filter((r) => r.fixingPr !== null)
+    .filter((r, i) => r.fixingPr !== null && reports.findIndex((o) => o.number === r.number) === i)
     .map((r) => ({ pr: r.fixingPr!, issue: r.number, fixedAt: r.fixedAt }))
     .sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''));
 }

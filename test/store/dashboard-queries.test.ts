@@ -100,6 +100,22 @@ describe.each(backends)('dashboard queries on %s', (_name, makeBackend) => {
     expect(await queries.cluster(tidb, 'v1:does-not-exist')).toBeUndefined();
   });
 
+  it('counts a race reported in an issue and again in its comment as two reports of one issue', async () => {
+    const race = issues.find((i) => i.repo === PUBLIC_REPO)!.races[0]!;
+    const repo = 'example/comments';
+    await new KyselyRaceIndex(database.db).upsertIssue({
+      installationId: 1, repo, number: 7, title: 'in the body, then in a comment', state: 'open', stateReason: null, labels: [],
+      fixingPr: null, private: false, updatedAt: '2024-03-01T00:00:00Z', createdAt: '2024-02-01T00:00:00Z',
+      races: [race, { ...race, commentId: 555 }],
+    });
+    const id = (await queries.repository(repo))!.id;
+    const { clusters } = await queries.clusters(id, { openOnly: false }, { offset: 0, limit: 10 });
+    expect(clusters.map((c) => [c.fingerprint, c.reports, c.issueCount, c.issues.map((i) => i.number)])).toEqual([[race.fingerprint, 2, 1, [7]]]);
+    const detail = await queries.cluster(id, race.fingerprint);
+    expect(detail?.issues.map((i) => [i.number, i.commentId]).sort()).toEqual([[7, 555], [7, null]].sort());
+    expect(detail?.reports).toBe(2);
+  });
+
   it('offers every label of the repository, and counts new reports per week and label set', async () => {
     const own = issues.filter((i) => i.repo === PUBLIC_REPO);
     expect((await queries.labels(tidb)).sort()).toEqual([...new Set(own.flatMap((i) => i.labels))].sort());
