@@ -7,6 +7,7 @@
 import { Octokit } from '@octokit/rest';
 import { exchangeWebFlowCode, getWebFlowAuthorizationUrl } from '@octokit/oauth-methods';
 import { LRUCache } from 'lru-cache';
+import { CALLBACK_PATH } from './links.js';
 import type { DashboardSettings } from './settings.js';
 
 /** How long "this user can (not) read this repository" is believed. */
@@ -41,7 +42,7 @@ export class GitHubUsers {
   }
 
   get redirectUrl(): string {
-    return `${this.settings.publicUrl}/auth/callback`;
+    return `${this.settings.publicUrl}${CALLBACK_PATH}`;
   }
 
   /** GitHub's page that asks the user to authorize the app, then returns to the callback with `state`. */
