@@ -26,6 +26,9 @@ const USED_OPERATIONS = [
   'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
   'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
   'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+  // The dashboard, with a signed-in user's token: who they are, and whether they can read a repository.
+  'GET /user',
+  'GET /repos/{owner}/{repo}',
 ];
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

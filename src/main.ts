@@ -4,15 +4,22 @@
  * serves its setup page at http://localhost:3000, which registers the app on GitHub from
  * app.yml and writes the credentials to .env.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { ProbotOctokit, run } from 'probot';
 import { raceTriageApp } from './github/app.js';
 import { DurableProcessing } from './github/jobs/durable.js';
 import { withRequestTimeout } from './github/jobs/request-timeout.js';
 import { workerSettingsFromEnv } from './github/jobs/settings.js';
 import type { JobsDatabase } from './github/jobs/types.js';
+import { appLog } from './github/log.js';
+import { DashboardQueries } from './store/dashboard-queries.js';
 import { openDatabase, KyselyRaceIndex } from './store/index.js';
 
 async function main(): Promise<void> {
+  // Probot reads .env only inside run(); read it as Probot does first, so the settings read
+  // before (the database, the worker, the logger) see it too.
+  if (existsSync('.env')) Object.assign(process.env, parseEnv(readFileSync('.env', 'utf8')));
   let database;
   try {
     database = await openDatabase();
@@ -31,7 +38,11 @@ async function main(): Promise<void> {
 
   let server;
   try {
-    server = await run(raceTriageApp({ index, backend: database.backend, durable }), { Octokit: withRequestTimeout(ProbotOctokit) });
+    const dashboard = { queries: new DashboardQueries(database.db, database.backend) };
+    server = await run(raceTriageApp({ index, backend: database.backend, durable, dashboard }), {
+      Octokit: withRequestTimeout(ProbotOctokit),
+      log: await appLog(process.env),
+    });
   } catch (error) {
     await index.close();
     fail(`${message(error)}\nSee .env.example for the variables race-triage reads.`);

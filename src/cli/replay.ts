@@ -102,6 +102,7 @@ export async function replay(
           fixingPr: null,
           private: false,
           updatedAt: issue.createdAt ?? new Date(0).toISOString(),
+          ...(issue.createdAt ? { createdAt: issue.createdAt } : {}),
           races: races.map((race) => ({ ...race.signature, report: storedReport(race.report) })),
           engine,
         });

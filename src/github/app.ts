@@ -4,6 +4,10 @@
  */
 import type { Logger } from 'pino';
 import type { ApplicationFunction } from 'probot';
+import { dashboardHandler } from '../dashboard/handler.js';
+import { raceUrls } from '../dashboard/links.js';
+import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/settings.js';
+import type { DashboardQueries } from '../store/dashboard-queries.js';
 import type { RaceIndex } from '../store/types.js';
 import { CommentBudget } from './comment-budget.js';
 import { ConfigSource } from './config-source.js';
@@ -24,24 +28,33 @@ export interface AppOptions {
   now?: () => number;
   /** When given, events are recorded as jobs and acknowledged at once; its worker processes them. */
   durable?: DurableProcessing;
+  /** The race dashboard's queries; its settings default to the environment's (DASHBOARD=off turns it off). */
+  dashboard?: { queries: DashboardQueries; settings?: DashboardSettings };
 }
 
 /** The collaborators `processEvent` needs, shared by every event of the process (webhook or queued job). */
-export function createTriageDeps(index: RaceIndex, log: Logger, now: () => number = Date.now): TriageDeps {
+export function createTriageDeps(index: RaceIndex, log: Logger, now: () => number = Date.now, raceUrl?: TriageDeps['raceUrl']): TriageDeps {
   return {
     index,
     configSource: new ConfigSource({ now }),
     labelCache: new LabelCache({ now }),
     commentBudget: new CommentBudget(now),
     log,
+    ...(raceUrl ? { raceUrl } : {}),
   };
 }
 
 export function raceTriageApp(options: AppOptions): ApplicationFunction {
   return (app, { addHandler }) => {
-    const deps = createTriageDeps(options.index, app.log, options.now);
+    // Read here, not before: Probot has loaded .env into the environment by now.
+    const dashboard = options.dashboard && { ...options.dashboard, settings: options.dashboard.settings ?? dashboardSettingsFromEnv(process.env) };
+    const publicUrl = dashboard?.settings.enabled ? dashboard.settings.publicUrl : undefined;
+    const deps = createTriageDeps(options.index, app.log, options.now, publicUrl ? raceUrls(publicUrl) : undefined);
     const perIssue = new SerialByKey();
     addHandler(healthHandler(options.index, options.backend));
+    if (dashboard?.settings.enabled) {
+      addHandler(dashboardHandler({ queries: dashboard.queries, settings: dashboard.settings, log: app.log, ...(options.now ? { now: options.now } : {}) }));
+    }
     if (options.durable) {
       options.durable.attach(
         app,

@@ -28,6 +28,8 @@ export interface TriageDeps {
   labelCache: LabelCache;
   commentBudget: CommentBudget;
   log: Logger;
+  /** A race's dashboard page, when the dashboard is on and has a public address. */
+  raceUrl?: (repo: { owner: string; repo: string }, fingerprint: string) => string;
 }
 
 export interface TriageOptions {
@@ -97,6 +99,7 @@ export async function triageIssue(
     previous: existing?.marker,
     configError,
     learnedLabels: learnedLabels(candidates, config),
+    ...(deps.raceUrl ? { raceUrl: (fingerprint: string) => deps.raceUrl!(where, fingerprint) } : {}),
   });
 
   // The index first: if a write below fails and the event is redelivered, the index
@@ -188,6 +191,7 @@ export function indexedIssue(
     fixingPr: known?.fixingPr ?? null,
     private: input.private,
     updatedAt: issue.updated_at,
+    ...(issue.created_at ? { createdAt: issue.created_at } : {}),
     races,
   };
 }

@@ -92,4 +92,13 @@ export const migrations: SchemaMigration[] = [
       await db.schema.alterTable('race_keys').addColumn('context', 'bigint').execute();
     },
   },
+  // When each issue was filed and when its fix was merged, for the race dashboard (src/dashboard).
+  {
+    name: '0004_issue_dates',
+    async up(db) {
+      await db.schema.alterTable('issues').addColumn('created_at', 'text').execute();
+      await db.schema.alterTable('issues').addColumn('created_ms', 'bigint').execute();
+      await db.schema.alterTable('issues').addColumn('fixed_at', 'text').execute();
+    },
+  },
 ];

@@ -44,6 +44,12 @@ function updatedMs(updatedAt: string): number {
   return Number.isNaN(ms) ? 0 : ms;
 }
 
+/** An unreadable creation date is unknown, not 1970. */
+function createdMs(createdAt: string | undefined): number | null {
+  const ms = createdAt === undefined ? NaN : Date.parse(createdAt);
+  return Number.isNaN(ms) ? null : ms;
+}
+
 /** PostgreSQL text cannot hold NUL: untrusted text is stored with U+FFFD in its place, on both backends. */
 function storable(text: string): string {
   return text.replaceAll('\u0000', '\uFFFD');
@@ -77,6 +83,7 @@ function toSummary(row: IssueRow): IssueSummary {
     fixingPr: row.fixing_pr === null ? null : Number(row.fixing_pr),
     private: Number(row.private) === 1,
     updatedAt: row.updated_at,
+    ...(row.created_at === null ? {} : { createdAt: row.created_at }),
   };
 }
 
@@ -128,6 +135,8 @@ export class KyselyRaceIndex implements RaceIndex {
           private: issue.private ? 1 : 0,
           updated_at: storable(issue.updatedAt),
           updated_ms: updatedMs(issue.updatedAt),
+          created_at: issue.createdAt === undefined ? null : storable(issue.createdAt),
+          created_ms: createdMs(issue.createdAt),
         })),
       )
       .onConflict((oc) =>
@@ -142,6 +151,9 @@ export class KyselyRaceIndex implements RaceIndex {
             private: eb.ref('excluded.private'),
             updated_at: eb.ref('excluded.updated_at'),
             updated_ms: eb.ref('excluded.updated_ms'),
+            // A write that does not know the creation time keeps the one stored.
+            created_at: eb.fn.coalesce('excluded.created_at', 'issues.created_at'),
+            created_ms: eb.fn.coalesce('excluded.created_ms', 'issues.created_ms'),
           }))
           // An older write than the stored one changes nothing and returns no row.
           .where('issues.updated_ms', '<=', (eb) => eb.ref('excluded.updated_ms')),

@@ -25,12 +25,18 @@ export interface IssuesTable {
   /** JSON array of label names. */
   labels: string;
   fixing_pr: number | null;
+  /** When the fixing PR was merged (ISO 8601); null while unknown. */
+  fixed_at: string | null;
   /** 0 or 1. */
   private: number;
   /** GitHub's `updated_at`, as received. */
   updated_at: string;
   /** `updated_at` in epoch milliseconds: what "newest write wins" compares. */
   updated_ms: number;
+  /** GitHub's `created_at`, as received; null for issues indexed before it was recorded. */
+  created_at: string | null;
+  /** `created_at` in epoch milliseconds, for date ranges and ordering. */
+  created_ms: number | null;
 }
 
 export interface RacesTable {

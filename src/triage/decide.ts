@@ -25,6 +25,8 @@ export interface DecideInput {
   configError?: string;
   /** Suggestions from past issues' labels; used only when `learned_labels.enabled`. */
   learnedLabels?: LabelDecision[];
+  /** A race's dashboard page, linked from the comment (see `CommentInput`). */
+  raceUrl?: (fingerprint: string) => string;
 }
 
 export interface Decision {
@@ -77,6 +79,7 @@ export function decide(input: DecideInput): Decision {
       skippedLabels,
       marker,
       ...(input.configError ? { configError: input.configError } : {}),
+      ...(input.raceUrl ? { raceUrl: input.raceUrl } : {}),
     });
   }
 

@@ -27,10 +27,12 @@ describe('checkRequest', () => {
 });
 
 test('the extract covers every route the app calls', () => {
-  const dir = new URL('../../src/github/', import.meta.url).pathname;
-  const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => readFileSync(join(dir, f), 'utf8'));
+  const sources = ['github', 'dashboard'].flatMap((part) => {
+    const dir = new URL(`../../src/${part}/`, import.meta.url).pathname;
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'));
+  });
   const routes = sources.flatMap((text) => [...text.matchAll(/(?:request|paginate(?:\.iterator)?)\(\s*'([A-Z]+) (\/[^']+)'/g)].map((m) => [m[1]!, m[2]!] as const));
   expect(routes.length).toBeGreaterThan(5);
   const extract = JSON.parse(readFileSync(new URL('../fixtures/github-openapi-extract.json', import.meta.url), 'utf8')) as {

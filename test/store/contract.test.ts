@@ -89,6 +89,15 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     expect(await index.getIssue({ installationId: 8, repo: TIDB.repo, number: issue.number })).toBeUndefined();
   });
 
+  it('remembers when an issue was filed, even when a later write does not say', async () => {
+    const filed = asIndexed(corpus[0]!, { ...TIDB, createdAt: '2023-02-10T08:00:00Z', updatedAt: '2024-01-01T00:00:00Z' });
+    await index.upsertIssue(filed);
+    expect((await index.getIssue({ ...TIDB, number: filed.number }))?.createdAt).toBe('2023-02-10T08:00:00Z');
+    const { createdAt: _unknown, ...edited } = { ...filed, title: 'edited', updatedAt: '2024-02-01T00:00:00Z' };
+    await index.upsertIssue(edited);
+    expect(await index.getIssue({ ...TIDB, number: filed.number })).toEqual({ ...edited, createdAt: '2023-02-10T08:00:00Z' });
+  });
+
   it('keeps the newest write and replaces the races with it', async () => {
     const [a, b] = [corpus[0]!, corpus[1]!];
     const newer = asIndexed(b, { ...TIDB, number: a.number, title: 'newer', updatedAt: '2024-05-01T00:00:00Z' });

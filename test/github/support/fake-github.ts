@@ -44,6 +44,10 @@ export class FakeGitHub {
   /** login -> `role_name` (absent: not a collaborator, 404). */
   readonly roles = new Map<string, string>();
   readonly reactions: { commentId: number; content: string }[] = [];
+  /** A user access token -> its user (`GET /user`). */
+  readonly users = new Map<string, { login: string; id: number }>();
+  /** `owner/repo` -> logins that may read it (`GET /repos/{owner}/{repo}` with a user token). */
+  readonly readers = new Map<string, Set<string>>();
   #nextCommentId = 1000;
 
   constructor() {
@@ -97,6 +101,11 @@ export class FakeGitHub {
     return this.#route(operationId!, new URL(uri, 'https://api.github.com').pathname, body, headers);
   }
 
+  #userOf(headers: Record<string, string>): { login: string; id: number } | undefined {
+    const token = /^(?:token|bearer) (.+)$/i.exec(headers.authorization ?? '')?.[1];
+    return token === undefined ? undefined : this.users.get(token);
+  }
+
   #route(operationId: string, path: string, body: any, headers: Record<string, string>): Reply {
     const [, , owner, repo, ...rest] = path.split('/').map(decodeURIComponent);
     const repoKey = `${owner}/${repo}`.toLowerCase();
@@ -144,6 +153,16 @@ export class FakeGitHub {
         if (!role) return [404, { message: 'Not Found' }];
         const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
         return [200, { permission, role_name: role, user: { login: rest[1] } }];
+      }
+      case 'users/get-authenticated': {
+        const user = this.#userOf(headers);
+        return user ? [200, { login: user.login, id: user.id, type: 'User' }] : [401, { message: 'Bad credentials' }];
+      }
+      case 'repos/get': {
+        const user = this.#userOf(headers);
+        if (!user) return [401, { message: 'Bad credentials' }];
+        if (!this.readers.get(repoKey)?.has(user.login)) return [404, { message: 'Not Found' }];
+        return [200, { id: 1, name: repo, full_name: `${owner}/${repo}`, private: true, owner: { login: owner } }];
       }
       case 'reactions/create-for-issue-comment':
         this.reactions.push({ commentId: Number(rest[2]), content: body.content });
