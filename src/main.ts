@@ -14,7 +14,7 @@ import { workerSettingsFromEnv } from './github/jobs/settings.js';
 import type { JobsDatabase } from './github/jobs/types.js';
 import { appLog } from './github/log.js';
 import { DashboardQueries } from './store/dashboard-queries.js';
-import { openDatabase, KyselyRaceIndex } from './store/index.js';
+import { openDatabase, KyselyRaceIndex, resignNotes } from './store/index.js';
 
 async function main(): Promise<void> {
   // Probot reads .env only inside run(); read it as Probot does first, so the settings read
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     fail(`cannot open the race index: ${message(error)}`);
   }
   const index = new KyselyRaceIndex(database.db);
+  for (const line of resignNotes(database.resigned)) console.warn(`race-triage: ${line}`);
   let worker;
   try {
     worker = workerSettingsFromEnv(process.env);

@@ -121,7 +121,7 @@ export interface SideSignature {
 
 /** The signature of one race: what the index stores and what duplicates are matched on. */
 export interface RaceSignature {
-  /** Versioned exact fingerprint, e.g. `v1:3f9a0c1d2b4e5f60`; partial ones are `v1p:...`. */
+  /** Versioned exact fingerprint, e.g. `v2:3f9a0c1d2b4e5f60`; partial ones are `v2p:...`. */
   fingerprint: string;
   /** Human title: `(*SessionVars).InitStatementContext ↔ (*Tracker).Consume`. */
   title: string;

@@ -101,4 +101,15 @@ export const migrations: SchemaMigration[] = [
       await db.schema.alterTable('issues').addColumn('fixed_at', 'text').execute();
     },
   },
+  {
+    // Facts about the index as a whole: which engine version signed its races.
+    name: '0005_index_meta',
+    async up(db) {
+      await db.schema
+        .createTable('index_meta')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

@@ -32,11 +32,26 @@ const EXACT_CAP = 50;
 /** Keys of one query at most: a body with hundreds of races must not fan out without bound. */
 const MAX_QUERY_KEYS = 64;
 /** Rows per INSERT, well under both backends' bind-parameter limits. */
-const INSERT_CHUNK = 500;
+export const INSERT_CHUNK = 500;
 
 /** 48 bits of SHA-1: exact in a JS number and in a SQL bigint. */
 export function keyHash(key: string): number {
   return createHash('sha1').update(key).digest().readUIntBE(0, 6);
+}
+
+/**
+ * The inverted-index rows of one issue: each key of its races once, with the key's context in
+ * its first race through it (the engine's `keyContexts`), so lookups can count different races per frame.
+ */
+export function keyRows(repoId: number, issueId: number, races: RaceSignature[]): Insertable<RaceKeysTable>[] {
+  const contexts = new Map<number, number | null>();
+  for (const sig of races) {
+    for (const [key, context] of keyContexts(sig)) {
+      const hash = keyHash(key);
+      if (!contexts.has(hash) || contexts.get(hash) === null) contexts.set(hash, context === undefined ? null : keyHash(context));
+    }
+  }
+  return [...contexts].map(([key_hash, context]) => ({ repo_id: repoId, key_hash, issue_id: issueId, context }));
 }
 
 function updatedMs(updatedAt: string): number {
@@ -63,7 +78,7 @@ function repoName(name: string): string {
   return storable(name.toLowerCase());
 }
 
-function chunks<T>(items: T[]): T[][] {
+export function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += INSERT_CHUNK) out.push(items.slice(i, i + INSERT_CHUNK));
   return out;
@@ -184,15 +199,7 @@ export class KyselyRaceIndex implements RaceIndex {
           report: report ? JSON.stringify(report) : null,
         });
       }
-      // Each key row keeps the key's context in its race, so lookups can count different races per frame.
-      const contexts = new Map<number, number | null>();
-      for (const sig of issue.races) {
-        for (const [key, context] of keyContexts(sig)) {
-          const hash = keyHash(key);
-          if (!contexts.has(hash) || contexts.get(hash) === null) contexts.set(hash, context === undefined ? null : keyHash(context));
-        }
-      }
-      for (const [key_hash, context] of contexts) keys.push({ repo_id: repoId, key_hash, issue_id: issueId, context });
+      keys.push(...keyRows(repoId, issueId, issue.races));
     }
     for (const chunk of chunks(races)) await trx.insertInto('races').values(chunk).execute();
     for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
