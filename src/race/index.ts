@@ -11,7 +11,7 @@ import type { AnalysedRace, EngineOptions } from './types.js';
 export * from './types.js';
 export { extractReports } from './extract.js';
 export { normalizeFrame } from './normalize.js';
-export { signRace, SIGNATURE_VERSION } from './signature.js';
+export { signRace, SIGNATURE_VERSION, SIMILARITY_DEPTH } from './signature.js';
 export { storedReport, restoredReport, signStored, type StoredReport } from './stored-report.js';
 export {
   raceSimilarity,

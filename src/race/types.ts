@@ -135,8 +135,16 @@ export interface RaceSignature {
   test?: string;
 }
 
+/** Where in an issue a race was reported. */
+export type RaceOrigin =
+  | { kind: 'body' }
+  /** A comment by a person: its id, and its address on GitHub when known. */
+  | { kind: 'comment'; id: number; url?: string };
+
 /** A report together with its signature: what the app and the CLI work with. */
 export interface AnalysedRace {
   report: RaceReport;
   signature: RaceSignature;
+  /** Where the report was found; absent means the issue's body. */
+  origin?: RaceOrigin;
 }

@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
-import { indexKeys, issueSimilarity, keyContexts, type MatchContext, type RaceSignature } from '../race/index.js';
+import { indexKeys, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
+import type { RaceMatchExplanation } from '../triage/types.js';
 import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
   Candidate,
@@ -100,6 +101,28 @@ function toSummary(row: IssueRow): IssueSummary {
     updatedAt: row.updated_at,
     ...(row.created_at === null ? {} : { createdAt: row.created_at }),
   };
+}
+
+/** The engine's match, as the comment explains it: frame keys instead of indexes. */
+function explain(match: IssueMatch, query: RaceSignature[], other: RaceSignature[]): RaceMatchExplanation[] {
+  return match.races
+    .filter(({ match: m }) => m.score > 0)
+    .map(({ a, b, match: m }) => ({
+      race: a,
+      oneSided: m.oneSided,
+      sides: m.compared.map(({ a: side, b: otherSide, match: s }) => {
+        const keys = query[a]!.sides[side]!.keys;
+        const width = ([from, to]: [number, number]) => Math.max(0, to - from + 1);
+        return {
+          side,
+          otherSide,
+          same: s.pairs.filter((p) => p.how === 'same').map((p) => keys[p.a]!),
+          renamed: s.pairs.filter((p) => p.how === 'renamed').map((p) => keys[p.a]!),
+          compared: [width(s.comparedA), width(s.comparedB)] as [number, number],
+          shown: [Math.min(keys.length, SIMILARITY_DEPTH), Math.min(other[b]!.sides[otherSide]!.keys.length, SIMILARITY_DEPTH)] as [number, number],
+        };
+      }),
+    }));
 }
 
 export class KyselyRaceIndex implements RaceIndex {
@@ -282,14 +305,15 @@ export class KyselyRaceIndex implements RaceIndex {
     for (const row of visible) {
       const races = racesById.get(Number(row.id)) ?? [];
       const shared = races.filter((r) => queryFingerprints.has(r.fingerprint));
-      const score = issueSimilarity(query.races, races, racesThrough);
-      if (score <= 0 && shared.length === 0) continue;
+      const match = matchIssues(query.races, races, racesThrough);
+      if (match.score <= 0 && shared.length === 0) continue;
       found.push({
         issue: toSummary(row),
-        score,
+        score: match.score,
         exact: shared.some((r) => !r.partial),
         sharedFingerprints: [...new Set(shared.map((r) => r.fingerprint))],
         races,
+        explanation: explain(match, query.races, races),
       });
     }
     found.sort(

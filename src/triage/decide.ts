@@ -125,7 +125,7 @@ export function listDuplicates(issue: IssueInput, candidates: Candidate[], confi
         a.issue.number - b.issue.number,
     )
     .slice(0, config.max_duplicates)
-    .map(({ issue: c, score, exact }) => ({
+    .map(({ issue: c, score, exact, explanation }) => ({
       number: c.number,
       ...(c.repo.toLowerCase() !== repo ? { repo: c.repo.toLowerCase() } : {}),
       title: c.title,
@@ -134,5 +134,6 @@ export function listDuplicates(issue: IssueInput, candidates: Candidate[], confi
       score: Math.min(1, Math.max(0, score)),
       exact,
       fixingPr: c.fixingPr,
+      ...(explanation ? { explanation } : {}),
     }));
 }
