@@ -8,7 +8,8 @@
  */
 import { tfIdfRankings, topFrameRankings, type BaselineIssue } from '../eval/baselines.js';
 import { routingScores, type RoutingCase, type RoutingScore } from '../eval/ownership-eval.js';
-import type { Config } from '../triage/config.js';
+import { analyse } from '../race/index.js';
+import { engineOptions, type Config } from '../triage/config.js';
 import { existingLabels, proposeLabels } from '../triage/labels.js';
 import { labelMatcher, learnLabels } from '../triage/learned-labels.js';
 import { issuePackages, racePackages } from '../triage/ownership-evidence.js';
@@ -118,9 +119,12 @@ function ungatedOwnership(config: Config): (step: ReplayStep) => string[] {
   };
 }
 
-/** The labels the path rules of `rules` give the issue's races, among the labels the repository has. */
+/**
+ * The labels the path rules of `rules` give the issue's races, among the labels the
+ * repository has. The races are read with the rules file's own settings (`ignore_frames`).
+ */
 function ruleLabels(step: ReplayStep, rules: Config, repoLabels: string[] | null): string[] {
-  const { proposed } = proposeLabels(step.races, rules, { repo: step.issue.repo });
+  const { proposed } = proposeLabels(analyse(step.issue.body, engineOptions(rules)), rules, { repo: step.issue.repo });
   const { applicable } = existingLabels(proposed.filter((l) => l.source === 'rule'), repoLabels, rules.create_labels);
   return applicable.map((l) => l.name);
 }
