@@ -46,15 +46,21 @@ const DAY_MS = 86_400_000;
 
 interface LabelTally {
   mass: number;
-  issues: Set<number>;
+  /** Distinct routed issues carrying the label, and the last one counted (issues are added one at a time). */
+  issues: number;
+  last: number;
 }
 
 /** What one package directory (and everything below it) has seen in one label family. */
 interface PackageNode {
   /** Recency-weighted share of routed issues credited here. */
   mass: number;
-  /** Routed issues credited here, each with the share of its evidence that lies here. */
-  issues: Map<number, number>;
+  /** Distinct routed issues credited here. */
+  issues: number;
+  /** The same issues, each counted by the share of its evidence that lies here (at most 1). */
+  effective: number;
+  last: number;
+  lastEvidence: number;
   labels: Map<string, LabelTally>;
 }
 
@@ -63,13 +69,10 @@ interface Vote {
   label: string;
   /** Share of the packages' weight that votes for `label`, recent issues weighing more. */
   share: number;
-  /** Distinct routed issues behind the vote, and those of them that carry `label`. */
-  support: number;
-  agreeing: number;
   /**
-   * The vote's own estimate that it is right: (share x n + 1) / (n + 2), where n counts the
-   * earlier issues by how much of their evidence lies in these packages (an issue that only
-   * passed through as a caller counts little).
+   * The vote's own estimate that it is right: (share x n + 1) / (n + 2), where n is how many
+   * earlier issues stand behind the voting packages, each counted by how much of its evidence
+   * lies there (an issue that only passed through as a caller counts little).
    */
   strength: number;
   /** The package nodes that voted, heaviest first. */
@@ -82,25 +85,33 @@ interface Check {
   right: boolean;
 }
 
-/** One label family's learned ownership. */
+/** One label family's learned ownership. Adding an issue and voting cost the same whatever the history's size. */
 class FamilyModel {
   readonly nodes = new Map<string, PackageNode>();
   readonly checks: Check[] = [];
-  routedIssues = 0;
 
   add(number: number, packages: PackageWeight[], labels: string[], recency: number): void {
-    this.routedIssues++;
     for (const p of packages) {
       for (const path of ancestors(p)) {
         let node = this.nodes.get(path);
-        if (!node) this.nodes.set(path, (node = { mass: 0, issues: new Map(), labels: new Map() }));
+        if (!node) this.nodes.set(path, (node = { mass: 0, issues: 0, effective: 0, last: Number.NaN, lastEvidence: 0, labels: new Map() }));
+        if (node.last !== number) {
+          node.issues++;
+          node.last = number;
+          node.lastEvidence = 0;
+        }
+        const evidence = node.lastEvidence + p.weight;
+        node.effective += Math.min(1, evidence) - Math.min(1, node.lastEvidence);
+        node.lastEvidence = evidence;
         node.mass += p.weight * recency;
-        node.issues.set(number, (node.issues.get(number) ?? 0) + p.weight);
         for (const label of labels) {
           let tally = node.labels.get(label);
-          if (!tally) node.labels.set(label, (tally = { mass: 0, issues: new Set() }));
+          if (!tally) node.labels.set(label, (tally = { mass: 0, issues: 0, last: Number.NaN }));
           tally.mass += p.weight * recency;
-          tally.issues.add(number);
+          if (tally.last !== number) {
+            tally.issues++;
+            tally.last = number;
+          }
         }
       }
     }
@@ -120,24 +131,22 @@ class FamilyModel {
       for (const [label, tally] of node.labels) scores.set(label, (scores.get(label) ?? 0) + (weight * tally.mass) / node.mass);
     }
     const [label, score] = [...scores].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
-    const routed = new Map<number, number>();
-    const carrying = new Set<number>();
     const byPath = new Map<string, { path: string; weight: number; carrying: number; routed: number }>();
+    let usedWeight = 0;
+    let behind = 0;
     for (const { path, node, weight } of used) {
-      if (!byPath.has(path)) for (const [n, evidence] of node.issues) routed.set(n, (routed.get(n) ?? 0) + evidence);
-      for (const n of node.labels.get(label)?.issues ?? []) carrying.add(n);
-      const entry = byPath.get(path) ?? { path, weight: 0, carrying: node.labels.get(label)?.issues.size ?? 0, routed: node.issues.size };
+      usedWeight += weight;
+      behind += weight * node.effective;
+      const entry = byPath.get(path) ?? { path, weight: 0, carrying: node.labels.get(label)?.issues ?? 0, routed: node.issues };
       entry.weight += weight;
       byPath.set(path, entry);
     }
     const share = Math.min(1, score / total);
-    const effective = [...routed.values()].reduce((sum, evidence) => sum + Math.min(1, evidence), 0);
+    const n = behind / usedWeight;
     return {
       label,
       share,
-      support: routed.size,
-      agreeing: carrying.size,
-      strength: (share * effective + 1) / (effective + 2),
+      strength: (share * n + 1) / (n + 2),
       nodes: [...byPath.values()].sort((a, b) => b.weight - a.weight || a.path.localeCompare(b.path)),
     };
   }
@@ -150,18 +159,27 @@ class FamilyModel {
    * Otherwise the threshold that came closest is named.
    */
   defence(strength: number, minPrecision: number): Defence {
+    const eps = 1e-12;
     const sorted = [...this.checks].sort((a, b) => b.strength - a.strength);
-    const record = (threshold: number) => {
-      const set = sorted.filter((c) => c.strength >= threshold - 1e-12);
-      return { threshold, right: set.filter((c) => c.right).length, votes: set.length };
-    };
-    const thresholds = [...new Set([strength, ...sorted.map((c) => c.strength).filter((t) => t <= strength + 1e-12)])].sort((a, b) => a - b);
-    const records = thresholds.map(record);
     const estimate = (r: { right: number; votes: number }) => (r.right + 1) / (r.votes + 2);
-    const defended = minPrecision <= 0 ? records[0] : records.find((r) => estimate(r) + 1e-12 >= minPrecision);
-    if (defended) return { ...defended, defended: true };
-    const closest = records.reduce((best, r) => (estimate(r) > estimate(best) + 1e-12 || (estimate(r) >= estimate(best) - 1e-12 && r.votes > best.votes) ? r : best));
-    return { ...closest, defended: false };
+    // One pass from the strongest check down: the record at each threshold is a running count.
+    let right = 0;
+    let votes = 0;
+    while (votes < sorted.length && sorted[votes]!.strength >= strength - eps) right += Number(sorted[votes++]!.right);
+    let lowest: Defence | undefined;
+    let closest: Defence = { threshold: strength, right, votes, defended: false };
+    const consider = (threshold: number) => {
+      const record = { threshold, right, votes, defended: false };
+      if (minPrecision <= 0 || estimate(record) + eps >= minPrecision) lowest = { ...record, defended: true };
+      else if (estimate(record) > estimate(closest) + eps || (estimate(record) >= estimate(closest) - eps && votes > closest.votes)) closest = record;
+    };
+    consider(strength);
+    while (votes < sorted.length) {
+      const threshold = sorted[votes]!.strength;
+      while (votes < sorted.length && sorted[votes]!.strength >= threshold - eps) right += Number(sorted[votes++]!.right);
+      consider(threshold);
+    }
+    return lowest ?? closest;
   }
 }
 
