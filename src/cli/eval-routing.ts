@@ -16,7 +16,7 @@ import { issuePackages, racePackages } from '../triage/ownership-evidence.js';
 import { ownershipLabels, type OwnershipRecord } from '../triage/ownership.js';
 import type { RankedDuplicate } from '../eval/metrics.js';
 import type { CorpusIssue } from './corpus.js';
-import { replay, type ReplayStep } from './replay.js';
+import { labelsByRepo, replay, type ReplayStep } from './replay.js';
 
 export const DEFAULT_ROUTING_FAMILIES = ['sig/*'];
 
@@ -53,7 +53,7 @@ export async function routingReport(
   families: string[],
   rules?: { name: string; config: Config },
 ): Promise<RoutingReport> {
-  const knownLabels = repositoryLabels(issues);
+  const knownLabels = labelsByRepo(issues);
   const labelsByIssue = new Map(issues.map((i) => [`${i.repo}#${i.number}`, i.labels]));
   const baseline: BaselineIssue[] = [];
   const steps: RoutedStep[] = [];
@@ -127,17 +127,6 @@ function ruleLabels(step: ReplayStep, rules: Config, repoLabels: string[] | null
   const { proposed } = proposeLabels(analyse(step.issue.body, engineOptions(rules)), rules, { repo: step.issue.repo });
   const { applicable } = existingLabels(proposed.filter((l) => l.source === 'rule'), repoLabels, rules.create_labels);
   return applicable.map((l) => l.name);
-}
-
-/** As the replay takes them: the labels a repository's issues carry (none: unknown). */
-function repositoryLabels(issues: CorpusIssue[]): Map<string, string[]> {
-  const labels = new Map<string, Set<string>>();
-  for (const issue of issues) {
-    const set = labels.get(issue.repo) ?? new Set<string>();
-    for (const label of issue.labels) set.add(label);
-    labels.set(issue.repo, set);
-  }
-  return new Map([...labels].filter(([, set]) => set.size > 0).map(([repo, set]) => [repo, [...set]]));
 }
 
 const figure = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));

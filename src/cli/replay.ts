@@ -55,7 +55,7 @@ export interface ReplaySummary {
  * A repository's labels, as far as the corpus shows them: the labels its issues carry. A
  * repository whose issues carry none is taken to have unknown labels, so none is filtered out.
  */
-function labelsByRepo(issues: CorpusIssue[]): Map<string, string[]> {
+export function labelsByRepo(issues: CorpusIssue[]): Map<string, string[]> {
   const labels = new Map<string, Set<string>>();
   for (const issue of issues) {
     const set = labels.get(issue.repo) ?? new Set<string>();

@@ -194,7 +194,7 @@ interface Defence {
 /**
  * The labels learned ownership gives an issue with these packages, and why, or why not.
  * `history` is every issue the repository's index knows, in any order; `exclude` (the issue
- * itself) is left out, and so is everything filed after `at` when given.
+ * itself) is left out.
  */
 export function ownershipLabels(
   packages: PackageWeight[],
@@ -296,9 +296,10 @@ function recordText(defence: Defence): string {
 function undefendedText(defence: Defence, minPrecision: number): string {
   const needed = percent(minPrecision);
   if (defence.votes === 0) return `no earlier vote in this repository can be replayed to check it yet (${needed} precision needed)`;
-  const inARow = Math.max(0, Math.ceil((2 * minPrecision - 1) / (1 - minPrecision) - 1e-9));
+  // (k + 1) / (k + 2) >= p takes k >= (2p - 1) / (1 - p) right votes in a row; no record shows 100%.
+  const inARow = minPrecision >= 1 ? 'no record is enough' : `${Math.max(0, Math.ceil((2 * minPrecision - 1) / (1 - minPrecision) - 1e-9))} in a row are needed`;
   return defence.right === defence.votes
-    ? `replayed in filing order, ${recordText(defence)}: too few to show ${needed} precision (${inARow} in a row are needed)`
+    ? `replayed in filing order, ${recordText(defence)}: too few to show ${needed} precision (${inARow})`
     : `replayed in filing order, ${recordText(defence)} (${needed} precision needed)`;
 }
 
