@@ -9,6 +9,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { createJobTables } from '../github/jobs/migration.js';
+import { createOwnershipHistoryTable } from './ownership-history.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -112,4 +113,6 @@ export const migrations: SchemaMigration[] = [
         .execute();
     },
   },
+  // Each issue's packages, labels and filing time, for learned ownership (ownership-history.ts).
+  { name: '0006_ownership_history', up: (db) => createOwnershipHistoryTable(db) },
 ];

@@ -8,6 +8,8 @@ import type { Candidate } from './types.js';
 import { renderComment, renderNoRaceComment } from './comment.js';
 import type { Config } from './config.js';
 import { existingLabels, labelChanges, proposeLabels } from './labels.js';
+import type { OwnersRules } from './owners-files.js';
+import type { OwnershipRecord } from './ownership.js';
 import type { DuplicateLine, IssueInput, LabelDecision, MarkerData, SkippedLabel } from './types.js';
 
 export interface DecideInput {
@@ -27,6 +29,13 @@ export interface DecideInput {
   learnedLabels?: LabelDecision[];
   /** A race's dashboard page, linked from the comment (see `CommentInput`). */
   raceUrl?: (fingerprint: string) => string;
+  /**
+   * The repository's ownership history: every indexed issue's packages and labels (the store's
+   * `ownership_history`). Absent: no label is learned from history.
+   */
+  ownershipHistory?: readonly OwnershipRecord[];
+  /** The repository's OWNERS files, parsed with `parseOwnersFiles`. Absent: none. */
+  owners?: OwnersRules;
 }
 
 export interface Decision {
@@ -55,7 +64,15 @@ export function decide(input: DecideInput): Decision {
   const { issue, races, config, previous } = input;
   const duplicates = races.length > 0 ? listDuplicates(issue, input.candidates, config) : [];
 
-  const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels, input.issue.repo);
+  const own = new Set((previous?.labels ?? []).map((l) => l.toLowerCase()));
+  const { proposed, abstained } = proposeLabels(races, config, {
+    repo: issue.repo,
+    issueNumber: issue.number,
+    personLabels: issue.labels.filter((l) => !own.has(l.toLowerCase())),
+    ...(input.ownershipHistory ? { ownershipHistory: input.ownershipHistory } : {}),
+    ...(input.owners ? { owners: input.owners } : {}),
+    ...(input.learnedLabels ? { learned: input.learnedLabels } : {}),
+  });
   const { applicable, missing } = existingLabels(proposed, input.repoLabels, config.create_labels);
   const changes = labelChanges(applicable, issue.labels, previous);
   const marker: MarkerData = {

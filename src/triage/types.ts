@@ -99,7 +99,12 @@ export interface LabelDecision {
   name: string;
   /** In words, for the comment: `4 of 5 racing frames are in pkg/executor`. */
   reason: string;
-  source: 'race' | 'rule' | 'default' | 'learned';
+  /**
+   * `race` the race label, `rule` a path rule of the config, `owners` an OWNERS file,
+   * `ownership` learned from the history, `learned` the nearest past races' vote, `default`
+   * the top-level directory.
+   */
+  source: 'race' | 'rule' | 'owners' | 'ownership' | 'learned' | 'default';
 }
 
 /** A label the bot considered and did not apply, and why (shown folded, to help tune the config). */
