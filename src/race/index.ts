@@ -15,6 +15,7 @@ export { extractGoStacks, type GoStack } from './go-stacks.js';
 export { normalizeFrame } from './normalize.js';
 export { signRace, SIGNATURE_VERSION, SIMILARITY_DEPTH } from './signature.js';
 export { storedReport, restoredReport, signStored, type StoredReport } from './stored-report.js';
+export { commonnessWeight } from './frame-weight.js';
 export {
   raceSimilarity,
   issueSimilarity,

@@ -81,19 +81,52 @@ export interface SideMatch {
 
 type Credit = (i: number, j: number) => number;
 
-export function matchSides(a: ComparableSide, b: ComparableSide, context: MatchContext = {}): SideMatch {
-  const keysA = a.keys.slice(0, MATCH_DEPTH);
-  const keysB = b.keys.slice(0, MATCH_DEPTH);
-  const at = (side: ComparableSide, i: number) => side.locations?.[i] ?? '';
-  const races = (key: string) => Math.max(1, context.racesThrough?.(key) ?? 1);
-  const weigh = (side: ComparableSide, keys: string[], offset: number) =>
-    keys.map((key, i) => frameWeight({ key, depth: i + offset, belowOperation: !!side.op && i === 0 && !side.cutAbove, races: races(key) }));
-  const provisionalA = weigh(a, keysA, 0);
-  const provisionalB = weigh(b, keysB, 0);
+const locationAt = (side: ComparableSide, i: number): string => side.locations?.[i] ?? '';
+
+/**
+ * Weights at the side's own depths are asked for once per candidate the side is compared with,
+ * and a lookup compares the query's sides with dozens of candidates: kept per context.
+ */
+const ownDepthWeights = new WeakMap<MatchContext, WeakMap<ComparableSide, number[]>>();
+const NO_CONTEXT: MatchContext = {};
+
+function weights(side: ComparableSide, keys: string[], offset: number, context: MatchContext): number[] {
+  if (offset === 0) {
+    let cache = ownDepthWeights.get(context);
+    if (!cache) ownDepthWeights.set(context, (cache = new WeakMap()));
+    const known = cache.get(side);
+    if (known) return known;
+    const computed = weighAt(side, keys, 0, context);
+    cache.set(side, computed);
+    return computed;
+  }
+  return weighAt(side, keys, offset, context);
+}
+
+function weighAt(side: ComparableSide, keys: string[], offset: number, context: MatchContext): number[] {
+  const out = new Array<number>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const races = Math.max(1, context.racesThrough?.(key) ?? 1);
+    out[i] = frameWeight({ key, depth: i + offset, belowOperation: !!side.op && i === 0 && !side.cutAbove, races });
+  }
+  return out;
+}
+
+export function matchSides(a: ComparableSide, b: ComparableSide, context: MatchContext = NO_CONTEXT): SideMatch {
+  const keysA = a.keys.length > MATCH_DEPTH ? a.keys.slice(0, MATCH_DEPTH) : (a.keys as string[]);
+  const keysB = b.keys.length > MATCH_DEPTH ? b.keys.slice(0, MATCH_DEPTH) : (b.keys as string[]);
+  const at = locationAt;
+  const m = keysB.length;
+  const provisionalA = weights(a, keysA, 0, context);
+  const provisionalB = weights(b, keysB, 0, context);
   const byWeight = (i: number, j: number) => provisionalA[i]! + provisionalB[j]!;
 
-  const same: Credit = (i, j) => (sameFrameKey(keysA[i]!, keysB[j]!) ? 1 : 0);
-  let pairs = align(keysA.length, keysB.length, same, byWeight);
+  // Key equality is the costly test (closure chains are compared by parts): once per cell.
+  const equal = new Uint8Array(keysA.length * m);
+  for (let i = 0; i < keysA.length; i++) for (let j = 0; j < m; j++) equal[i * m + j] = sameFrameKey(keysA[i]!, keysB[j]!) ? 1 : 0;
+  const same: Credit = (i, j) => equal[i * m + j]!;
+  let pairs = align(keysA.length, m, same, byWeight);
 
   // One build: the code is the same, so equal keys at different lines are different statements.
   const sameBuild = pairs.filter((p) => at(a, p.a) !== '' && at(a, p.a) === at(b, p.b)).length >= SAME_BUILD_FRAMES;
@@ -127,8 +160,8 @@ export function matchSides(a: ComparableSide, b: ComparableSide, context: MatchC
   const last = pairs[pairs.length - 1];
   const offsetA = a.cutAbove && first ? Math.max(0, first.b - first.a) : 0;
   const offsetB = b.cutAbove && first ? Math.max(0, first.a - first.b) : 0;
-  const weightsA = weigh(a, keysA, offsetA);
-  const weightsB = weigh(b, keysB, offsetB);
+  const weightsA = offsetA === 0 ? provisionalA : weights(a, keysA, offsetA, context);
+  const weightsB = offsetB === 0 ? provisionalB : weights(b, keysB, offsetB, context);
   const comparedA = window(keysA.length, keysB.length, b, first && [first.a, first.b], last && [last.a, last.b]);
   const comparedB = window(keysB.length, keysA.length, a, first && [first.b, first.a], last && [last.b, last.a]);
 
@@ -190,22 +223,24 @@ function sum(weights: number[], [from, to]: [number, number]): number {
  * where pair (i, j) is worth `credit(i, j) * weight(i, j)`. Lists are at most MATCH_DEPTH long.
  */
 function align(n: number, m: number, credit: Credit, weight: (i: number, j: number) => number): FramePair[] {
-  const best: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  const width = m + 1;
+  const best = new Float64Array((n + 1) * width);
   for (let i = 1; i <= n; i++) {
     for (let j = 1; j <= m; j++) {
       const c = credit(i - 1, j - 1);
-      const diagonal = c > 0 ? best[i - 1]![j - 1]! + c * weight(i - 1, j - 1) : 0;
-      best[i]![j] = Math.max(best[i - 1]![j]!, best[i]![j - 1]!, diagonal);
+      const diagonal = c > 0 ? best[(i - 1) * width + j - 1]! + c * weight(i - 1, j - 1) : 0;
+      best[i * width + j] = Math.max(best[(i - 1) * width + j]!, best[i * width + j - 1]!, diagonal);
     }
   }
   const pairs: FramePair[] = [];
   for (let i = n, j = m; i > 0 && j > 0; ) {
     const c = credit(i - 1, j - 1);
-    if (c > 0 && best[i]![j] === best[i - 1]![j - 1]! + c * weight(i - 1, j - 1)) {
+    const here = best[i * width + j]!;
+    if (c > 0 && here === best[(i - 1) * width + j - 1]! + c * weight(i - 1, j - 1)) {
       pairs.push({ a: i - 1, b: j - 1, how: 'same' });
       i--;
       j--;
-    } else if (best[i]![j] === best[i - 1]![j]) i--;
+    } else if (here === best[(i - 1) * width + j]) i--;
     else j--;
   }
   return pairs.reverse();
@@ -228,9 +263,21 @@ export function sameFrameKey(a: string, b: string): boolean {
   return short.every((name, i) => name === long[i]) || short.every((name, i) => name === long[offset + i]);
 }
 
+/** Parsed closure keys: key equality asks about the same few hundred keys again and again. */
+const closureMemo = new Map<string, { pkg: string; names: string[] } | undefined>();
+const CLOSURE_MEMO_SIZE = 4096;
+
 /** `pkg/path.Outer.Inner.func*` -> `{ pkg: 'pkg/path', names: ['Outer', 'Inner'] }`. */
 export function closureParts(key: string): { pkg: string; names: string[] } | undefined {
   if (!key.endsWith(CLOSURE_SUFFIX)) return undefined;
+  if (closureMemo.has(key)) return closureMemo.get(key);
+  const parts = parseClosure(key);
+  if (closureMemo.size >= CLOSURE_MEMO_SIZE) closureMemo.clear();
+  closureMemo.set(key, parts);
+  return parts;
+}
+
+function parseClosure(key: string): { pkg: string; names: string[] } | undefined {
   const chainText = key.slice(0, -CLOSURE_SUFFIX.length);
   const dot = chainText.indexOf('.', chainText.lastIndexOf('/') + 1);
   if (dot < 0) return undefined;

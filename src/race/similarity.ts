@@ -87,10 +87,32 @@ export function raceSimilarity(a: RaceSignature, b: RaceSignature, context: Matc
  * whichever report asks. The frame pairs come back in the caller's order.
  */
 function symmetricMatch(x: SideSignature, y: SideSignature, context: MatchContext): SideMatch {
-  const key = (side: SideSignature) => JSON.stringify([side.keys, side.locations ?? [], !!side.cutAbove, !!side.cutBelow, side.op ?? '']);
-  if (key(x) <= key(y)) return matchSides(x, y, context);
+  if (sideOrder(x, y) <= 0) return matchSides(x, y, context);
   const m = matchSides(y, x, context);
   return { ...m, pairs: m.pairs.map((p) => ({ a: p.b, b: p.a, how: p.how })), comparedA: m.comparedB, comparedB: m.comparedA };
+}
+
+/** A total order on sides (keys, then locations, then cut flags and operation), cheap on the usual first difference. */
+function sideOrder(x: SideSignature, y: SideSignature): number {
+  return (
+    compareLists(x.keys, y.keys) ||
+    compareLists(x.locations ?? [], y.locations ?? []) ||
+    Number(!!x.cutAbove) - Number(!!y.cutAbove) ||
+    Number(!!x.cutBelow) - Number(!!y.cutBelow) ||
+    compareText(x.op ?? '', y.op ?? '')
+  );
+}
+
+function compareLists(x: readonly string[], y: readonly string[]): number {
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const c = compareText(x[i]!, y[i]!);
+    if (c !== 0) return c;
+  }
+  return x.length - y.length;
+}
+
+function compareText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Side index pairs to try: both orders of a two-sided pair; every side of the other race for a one-sided one. */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
-import { indexKeys, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
+import { commonnessWeight, indexKeys, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
 import type { RaceMatchExplanation } from '../triage/types.js';
 import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
@@ -24,12 +24,12 @@ import type {
 
 /** Newest issues read per (repository, key). */
 const ISSUES_PER_KEY = 64;
-/** Issues that share the most keys with the query and get scored (scoring is the costly part). */
-const SCORED_POOL = 40;
+/** Issues that share the most key weight with the query and get scored (scoring is the costly part). */
+const SCORED_POOL = 20;
 /** Newest issues read per (repository, fingerprint): a race filed over and over stays cheap. */
 const EXACT_PER_FINGERPRINT = 20;
 /** Exact fingerprint matches scored at most. */
-const EXACT_CAP = 50;
+const EXACT_CAP = 20;
 /** Keys of one query at most: a body with hundreds of races must not fan out without bound. */
 const MAX_QUERY_KEYS = 64;
 /** Rows per INSERT, well under both backends' bind-parameter limits. */
@@ -279,11 +279,12 @@ export class KyselyRaceIndex implements RaceIndex {
     const repoIds = [...new Set([ownRepo, ...siblings].filter((id): id is number => id !== undefined))];
     if (repoIds.length === 0) return [];
 
-    const [exactIds, { counts: sharedKeys, racesThrough }] = await Promise.all([
+    const [exactIds, { shared: sharedKeys, racesThrough }] = await Promise.all([
       this.exactMatches(repoIds, query.races),
       this.sharedKeys(repoIds, query.races),
     ]);
-    // Exact matches always get scored; the rest by how many keys they share, newest first on ties.
+    // Exact matches always get scored; the rest by the weight of the keys they share (a rare
+    // frame counts more than a hub), newest first on ties.
     const ranked = [...sharedKeys.entries()]
       .filter(([id]) => !exactIds.has(id))
       .sort((a, b) => b[1] - a[1] || b[0] - a[0])
@@ -301,25 +302,34 @@ export class KyselyRaceIndex implements RaceIndex {
     const racesById = await this.racesOf(visible.map((r) => Number(r.id)));
 
     const queryFingerprints = new Set(query.races.map((r) => r.fingerprint));
-    const found: Candidate[] = [];
+    const fullQuery = query.races.filter((r) => !r.partial).map((r) => r.fingerprint);
+    const found: (Candidate & { deferred?: boolean })[] = [];
     for (const row of visible) {
       const races = racesById.get(Number(row.id)) ?? [];
       const shared = races.filter((r) => queryFingerprints.has(r.fingerprint));
+      const sharedFingerprints = [...new Set(shared.map((r) => r.fingerprint))];
+      const candidate = { issue: toSummary(row), score: 0, exact: shared.some((r) => !r.partial), sharedFingerprints, races };
+      // Every race of the query shares a full fingerprint: the score is 1, and how it matched
+      // is worked out only if the candidate is returned (a race filed fifty times costs one match).
+      if (fullQuery.length === query.races.length && fullQuery.every((f) => races.some((r) => !r.partial && r.fingerprint === f))) {
+        found.push({ ...candidate, score: 1, deferred: true });
+        continue;
+      }
       const match = matchIssues(query.races, races, racesThrough);
       if (match.score <= 0 && shared.length === 0) continue;
-      found.push({
-        issue: toSummary(row),
-        score: match.score,
-        exact: shared.some((r) => !r.partial),
-        sharedFingerprints: [...new Set(shared.map((r) => r.fingerprint))],
-        races,
-        explanation: explain(match, query.races, races),
-      });
+      found.push({ ...candidate, score: match.score, explanation: explain(match, query.races, races) });
     }
     found.sort(
       (a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || a.issue.number - b.issue.number,
     );
-    return found.slice(0, query.limit);
+    const returned: Candidate[] = found.slice(0, query.limit).map(({ deferred, ...c }) => {
+      if (!deferred) return c;
+      const match = matchIssues(query.races, c.races, racesThrough);
+      // Equal fingerprints of two statements of one build are not the same race.
+      const exact = match.races.every((r) => r.match.exact);
+      return { ...c, score: match.score, exact: c.exact && exact, explanation: explain(match, query.races, c.races) };
+    });
+    return returned.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || a.issue.number - b.issue.number);
   }
 
   /** Safe to call more than once (shutdown hooks often do). */
@@ -348,11 +358,11 @@ export class KyselyRaceIndex implements RaceIndex {
   }
 
   /**
-   * Issue id -> how many of the query's index keys it shares, newest `ISSUES_PER_KEY` per key;
-   * and, from the same rows, how many different races (fingerprints other than the query's
-   * own) pass through each key, so the scoring weighs common frames less.
+   * Issue id -> the weight of the query's index keys it shares (newest `ISSUES_PER_KEY` issues
+   * per key), each key weighed by how many different races pass through it, counted from the
+   * same rows' contexts; and that count, so the scoring weighs common frames less.
    */
-  private async sharedKeys(repoIds: number[], races: RaceSignature[]): Promise<{ counts: Map<number, number>; racesThrough: MatchContext }> {
+  private async sharedKeys(repoIds: number[], races: RaceSignature[]): Promise<{ shared: Map<number, number>; racesThrough: MatchContext }> {
     // The query's own contexts count too: a race seen once is one race through its frames.
     const keyOf = new Map<number, string[]>();
     const contexts = new Map<string, Set<number>>();
@@ -379,13 +389,15 @@ export class KyselyRaceIndex implements RaceIndex {
         ),
       ),
     );
-    const counts = new Map<number, number>();
     for (const row of rows) {
-      counts.set(row.issueId, (counts.get(row.issueId) ?? 0) + 1);
       if (row.context === null) continue;
       for (const key of keyOf.get(row.keyHash) ?? []) contexts.get(key)!.add(row.context);
     }
-    return { counts, racesThrough: { racesThrough: (key) => Math.max(1, contexts.get(key)?.size ?? 1) } };
+    const racesThrough = (key: string) => Math.max(1, contexts.get(key)?.size ?? 1);
+    const keyWeight = new Map([...keyOf].map(([hash, keys]) => [hash, Math.max(...keys.map((k) => commonnessWeight(racesThrough(k))))]));
+    const shared = new Map<number, number>();
+    for (const row of rows) shared.set(row.issueId, (shared.get(row.issueId) ?? 0) + keyWeight.get(row.keyHash)!);
+    return { shared, racesThrough: { racesThrough } };
   }
 
   /**
