@@ -5,3 +5,5 @@ export { KyselyRaceIndex } from './race-index.js';
 export { IndexOpenError, type IndexOpenErrorReason } from './errors.js';
 export { migrations, type SchemaMigration, type Backend } from './migrations.js';
 export type { IndexTables } from './schema.js';
+export { BotStateStore, EMPTY_BOT_STATE, type BotState, type BotStateDatabase } from './bot-state.js';
+export type { JobsDatabase, JobsTable, JobState } from './job-tables.js';

@@ -5,10 +5,11 @@
  * zero-padded, then a word) and an `up` built with Kysely's schema builder. Never edit or
  * reorder an entry that has shipped: databases remember which names ran. A binary that meets
  * a name it does not know refuses to start (the schema is newer than the binary).
- * Add the new tables' row types next to the code that queries them (see docs/storage.md).
+ * The tables' row types live in the store too (`schema.ts`, `job-tables.ts`, `bot-state.ts`).
  */
 import { sql, type Kysely } from 'kysely';
-import { createJobTables } from '../github/jobs/migration.js';
+import { createBotStateTable } from './bot-state.js';
+import { addJobScheduling, createJobTables } from './job-tables.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -81,4 +82,8 @@ export const migrations: SchemaMigration[] = [
   },
   // The webhook job queue and backfill checkpoints (src/github/jobs).
   { name: '0002_jobs', up: createJobTables },
+  // What the bot did on each issue: its labels, the labels people removed, its comment.
+  { name: '0003_bot_state', up: createBotStateTable },
+  // Job priority and folding, the shared spacing of GitHub writes, the scan of failed deliveries.
+  { name: '0004_job_scheduling', up: addJobScheduling },
 ];

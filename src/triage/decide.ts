@@ -7,6 +7,7 @@ import type { AnalysedRace } from '../race/types.js';
 import type { Candidate } from './types.js';
 import { renderComment, renderNoRaceComment } from './comment.js';
 import type { Config } from './config.js';
+import type { Effect, LabelMemory } from './effects.js';
 import { existingLabels, labelChanges, proposeLabels } from './labels.js';
 import type { DuplicateLine, IssueInput, LabelDecision, MarkerData, SkippedLabel } from './types.js';
 
@@ -19,8 +20,10 @@ export interface DecideInput {
   config: Config;
   /** The repository's label names; null when unknown (then no label is filtered out). */
   repoLabels: string[] | null;
-  /** The marker of the bot's earlier comment on this issue, if there is one. */
-  previous?: MarkerData;
+  /** What the bot remembers of its earlier work on this issue (its state, or its comment's marker). */
+  previous?: Pick<MarkerData, 'labels' | 'declined'>;
+  /** The bot has a comment on the issue to keep up to date. Default: `previous` is given. */
+  commented?: boolean;
   /** The config file's problem, from `parseConfig`, shown in the comment footer. */
   configError?: string;
   /** Suggestions from past issues' labels; used only when `learned_labels.enabled`. */
@@ -41,6 +44,10 @@ export interface Decision {
   comment: string | null;
   /** What the comment's hidden marker records. */
   marker: MarkerData;
+  /** What the bot remembers after this decision. */
+  memory: LabelMemory;
+  /** The changes to make, in order; none on GitHub under `dry_run`. */
+  effects: Effect[];
 }
 
 /**
@@ -51,6 +58,7 @@ export interface Decision {
  */
 export function decide(input: DecideInput): Decision {
   const { issue, races, config, previous } = input;
+  const commented = input.commented ?? previous !== undefined;
   const duplicates = races.length > 0 ? likelyDuplicates(issue, input.candidates, config) : [];
 
   const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels, input.issue.repo);
@@ -67,8 +75,8 @@ export function decide(input: DecideInput): Decision {
 
   let comment: string | null = null;
   if (races.length === 0) {
-    if (previous) comment = renderNoRaceComment(marker, changes.labelsToRemove, input.configError);
-  } else if (previous || duplicates.length > 0 || changes.applied.some((l) => l.source !== 'race')) {
+    if (commented) comment = renderNoRaceComment(marker, changes.labelsToRemove, input.configError);
+  } else if (commented || duplicates.length > 0 || changes.applied.some((l) => l.source !== 'race')) {
     comment = renderComment({
       repo: issue.repo,
       races,
@@ -80,6 +88,13 @@ export function decide(input: DecideInput): Decision {
     });
   }
 
+  const github: Effect[] = config.dry_run
+    ? []
+    : [
+        ...(changes.labelsToAdd.length > 0 ? [{ kind: 'add-labels' as const, labels: changes.labelsToAdd }] : []),
+        ...(changes.labelsToRemove.length > 0 ? [{ kind: 'remove-labels' as const, labels: changes.labelsToRemove }] : []),
+        ...(comment ? [{ kind: 'comment' as const, body: comment }] : []),
+      ];
   return {
     duplicates,
     labels: changes.applied,
@@ -88,6 +103,10 @@ export function decide(input: DecideInput): Decision {
     labelsToRemove: changes.labelsToRemove,
     comment,
     marker,
+    memory: { labels: marker.labels, declined: marker.declined ?? [] },
+    // The index first: a run cut short after it still finds the issue known. Labels before the
+    // comment, whose marker copies the bot's labels.
+    effects: [{ kind: 'index', races: races.map((r) => r.signature) }, ...github],
   };
 }
 
