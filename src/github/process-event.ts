@@ -3,6 +3,7 @@
  * this one path, in production and in tests: webhook -> job -> worker -> `processEvent` ->
  * `decide` -> the executor. New events and commands are one more case in the switch.
  */
+import type { RetriageRole } from '../triage/config.js';
 import type { Reaction } from '../triage/effects.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { hasNoStanding, mayRun, parseCommand, standing, type Command, type Standing } from './commands.js';
@@ -124,37 +125,52 @@ async function runCommand(
     return p.comment?.user && commandOf(e.name, p) ? [{ comment: p.comment, login: p.comment.user.login, author: p.issue?.user?.login }] : [];
   });
   const commenters = [...new Map(uses.map((u) => [u.login.toLowerCase(), u])).values()].slice(0, MAX_COMMENTERS);
-  const standings: [typeof uses[number], Standing][] = [];
+  const standings: [Use, Standing][] = [];
   for (const use of commenters) standings.push([use, await standing(octokit, where, use.login, use.author)]);
 
-  // Only people with some standing make the config worth reading.
+  // Only people with some standing make the config worth reading: the cached one decides,
+  // and the config as GitHub holds it now confirms before anything is done.
   const candidates = standings.filter(([, who]) => !hasNoStanding(who));
   let config: RepoConfig | undefined;
+  let repoConfig: RepoConfig | undefined;
   let permitted: (typeof uses)[number] | undefined;
   if (candidates.length > 0) {
-    config = await loadRepoConfig(octokit, where, deps.configSource, deps.log);
-    const roles = config.config.retriage;
-    for (const [use, who] of candidates) {
-      const judged = !mayRun(who, roles) && who.author && who.role === undefined ? await standing(octokit, where, use.login, use.author, true) : who;
-      if (mayRun(judged, roles)) permitted = use;
+    config = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { allowStale: true });
+    permitted = await firstPermitted(octokit, where, candidates, config.config.retriage);
+    if (permitted) {
+      repoConfig = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { revalidate: true });
+      permitted = await firstPermitted(octokit, where, candidates, repoConfig.config.retriage);
     }
   }
 
-  if (!permitted) {
+  if (!permitted || !repoConfig) {
     deps.log.info({ repo: `${where.owner}/${where.repo}`, issue: where.number, users: commenters.map((c) => c.login) }, '/retriage denied');
     if (await deps.botState.takeDeniedReaction(issueRef(where), DENIED_REACTION_WINDOW_MS)) {
-      config ??= await loadRepoConfig(octokit, where, deps.configSource, deps.log);
+      config = repoConfig ?? config ?? (await loadRepoConfig(octokit, where, deps.configSource, deps.log, { allowStale: true }));
       if (!config.config.dry_run) await deps.executor.react(octokit, signal, where, uses.at(-1)!.comment.id, 'confused');
     }
     return 'denied';
   }
-  const repoConfig = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { revalidate: true });
+  const chosen = permitted;
+  const fresh = repoConfig;
   const react = async (content: Reaction) => {
-    if (!repoConfig.config.dry_run) await deps.executor.react(octokit, signal, where, permitted.comment.id, content);
+    if (!fresh.config.dry_run) await deps.executor.react(octokit, signal, where, chosen.comment.id, content);
   };
   await react('eyes');
   const issue = (events[0]!.payload as EventPayload).issue!;
-  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, config: repoConfig, refetch: true });
+  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, config: fresh, refetch: true });
   await react('+1');
   return 'triaged';
+}
+
+type Use = { comment: CommentPayload; login: string; author: string | undefined };
+
+/** The latest commenter the roles allow (an author the config does not allow as such is judged by role). */
+async function firstPermitted(octokit: GitHub, where: IssueLocation, candidates: [Use, Standing][], roles: readonly RetriageRole[]): Promise<Use | undefined> {
+  let permitted: Use | undefined;
+  for (const [use, who] of candidates) {
+    const judged = !mayRun(who, roles) && who.author && who.role === undefined ? await standing(octokit, where, use.login, use.author, true) : who;
+    if (mayRun(judged, roles)) permitted = use;
+  }
+  return permitted;
 }

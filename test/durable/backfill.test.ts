@@ -4,7 +4,7 @@ import nock from 'nock';
 import { analyse } from '../../src/race/index.js';
 import { backfillRepository, type BackfillProgress } from '../../src/github/backfill.js';
 import { BackfillCheckpoints } from '../../src/github/jobs/checkpoints.js';
-import { sqliteDatabase, type TestDatabase } from './support/databases.js';
+import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
 import { loadSeeds } from '../github/support/seeds.js';
 
 const seeds = loadSeeds();

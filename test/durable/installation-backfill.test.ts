@@ -10,7 +10,7 @@ import { engineOptions, parseConfig } from '../../src/triage/config.js';
 import { FakeGitHub } from '../github/support/fake-github.js';
 import { INSTALLATION_ID, issueObject, issuesEvent } from '../github/support/payloads.js';
 import { loadSeeds } from '../github/support/seeds.js';
-import { sqliteDatabase, type TestDatabase } from './support/databases.js';
+import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
 import { startDurableServer, type DurableServer } from './support/durable-server.js';
 
 const PORT = 38_551;

@@ -10,7 +10,7 @@ import { analyse } from '../../src/race/index.js';
 import { BOT, FakeGitHub } from '../github/support/fake-github.js';
 import { INSTALLATION_ID, issuesEvent } from '../github/support/payloads.js';
 import { loadSeeds } from '../github/support/seeds.js';
-import { POSTGRES_URL, postgresDatabase, type TestDatabase } from './support/databases.js';
+import { POSTGRES_URL, postgresDatabase, type TestDatabase } from '../support/databases.js';
 import { startDurableServer, type DurableServer } from './support/durable-server.js';
 
 const PORT = 38_541;

@@ -20,7 +20,7 @@ import { TEST_PRIVATE_KEY } from '../github/support/harness.js';
 import { INSTALLATION_ID, issuesEvent } from '../github/support/payloads.js';
 import { loadSeeds } from '../github/support/seeds.js';
 import { sign, WEBHOOK_SECRET } from './support/durable-server.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../support/wait.js';
 import { postLocal } from '../support/post-webhook.js';
 
 const APP_PORT = 38_571;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { JobQueue } from '../../src/github/jobs/queue.js';
-import { databases, type TestDatabase } from './support/databases.js';
+import { databases, type TestDatabase } from '../support/databases.js';
 
 function issueEvent(id: string, action: string, issue: number, repo = 'PingCAP/TiDB') {
   return {

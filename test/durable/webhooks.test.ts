@@ -11,7 +11,7 @@ import { BOT, FakeGitHub } from '../github/support/fake-github.js';
 import { TEST_PRIVATE_KEY } from '../github/support/harness.js';
 import { INSTALLATION_ID, issuesEvent } from '../github/support/payloads.js';
 import { loadSeeds } from '../github/support/seeds.js';
-import { sqliteDatabase, type TestDatabase } from './support/databases.js';
+import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
 import { REQUEST_TIMEOUT_MS, startDurableServer, WEBHOOK_SECRET, type DurableServer } from './support/durable-server.js';
 
 const PORT = 38_531;

@@ -5,8 +5,8 @@ import pino from 'pino';
 import { JobQueue } from '../../src/github/jobs/queue.js';
 import { Worker } from '../../src/github/jobs/worker.js';
 import type { Job } from '../../src/github/jobs/types.js';
-import { sqliteDatabase, type TestDatabase } from './support/databases.js';
-import { waitFor } from './support/wait.js';
+import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
+import { waitFor } from '../support/wait.js';
 
 // The job's work here is one real GitHub call through a real Octokit; nock answers it.
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };

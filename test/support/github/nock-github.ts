@@ -1,0 +1,57 @@
+/**
+ * The fake GitHub in the test process, behind nock at a plain-http base URL (no TLS is faked:
+ * faking TLS sessions under Node 20 corrupted OpenSSL's state for later key imports). The app
+ * under test points its Octokit here (`baseUrl`).
+ */
+import nock from 'nock';
+import { FakeGitHub } from './fake-github.js';
+
+export const NOCK_GITHUB = 'http://github.test';
+
+export class NockGitHub extends FakeGitHub {
+  readonly base = NOCK_GITHUB;
+  #scope: nock.Interceptor[] = [];
+
+  constructor() {
+    super();
+    this.#install();
+  }
+
+  /**
+   * Answers the next `times` matching requests after `ms`, through nock's own `.delay()` (the
+   * Octokit request timeout and the job's signal cut them short). Goes before the catch-all.
+   */
+  slow(method: string, path: RegExp, ms: number, times = 1): void {
+    this.#uninstall();
+    nock(this.base).intercept(path, method).times(times).delay(ms).reply(this.#reply(method));
+    this.#install();
+  }
+
+  /** Ends the catch-all (and any pending request); call in `afterEach`. */
+  close(): void {
+    nock.abortPendingRequests();
+    this.#uninstall();
+  }
+
+  #reply(method: string) {
+    // nock 15 hands the reply function a fetch `Request`.
+    return async (request: Request) => {
+      const url = new URL(request.url);
+      const answer = this.handle(method, url.pathname + url.search, await request.text(), Object.fromEntries(request.headers));
+      if (answer.drop) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+      const text = typeof answer.body === 'string' ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body);
+      return [answer.status, text, { 'content-type': 'application/json; charset=utf-8', ...answer.headers }] as [number, string, Record<string, string>];
+    };
+  }
+
+  #install(): void {
+    this.#scope = ['GET', 'POST', 'PATCH', 'DELETE'].map((method) => nock(this.base).persist().intercept(/.*/, method));
+    for (const [i, interceptor] of this.#scope.entries()) interceptor.reply(this.#reply(['GET', 'POST', 'PATCH', 'DELETE'][i]!));
+  }
+
+  #uninstall(): void {
+    for (const interceptor of this.#scope) nock.removeInterceptor(interceptor);
+    this.#scope = [];
+  }
+}
