@@ -20,7 +20,7 @@ export type GitHubClient = InstanceType<typeof ProbotOctokit>;
 export function appOctokit(Octokit: typeof ProbotOctokit = ProbotOctokit, timeoutMs = REQUEST_TIMEOUT_MS): typeof ProbotOctokit {
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
-    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+    return abortableFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
   };
   // The function form: Probot overwrites an object of defaults (probot/probot#2039).
   return Octokit.defaults((options: Record<string, unknown>) => ({
@@ -29,6 +29,32 @@ export function appOctokit(Octokit: typeof ProbotOctokit = ProbotOctokit, timeou
     throttle: { enabled: false },
     request: { ...(options.request as object | undefined), fetch: timedFetch },
   }));
+}
+
+/**
+ * `fetch` that settles as soon as its signal aborts, whatever the transport underneath does
+ * with the signal: the caller stops waiting at once, even on a connection that ignores it.
+ */
+export const abortableFetch: typeof fetch = (input, init) => {
+  const signal = init?.signal;
+  if (!signal) return fetch(input, init);
+  return new Promise<Response>((resolve, reject) => {
+    const aborted = () => reject(reasonOf(signal));
+    if (signal.aborted) return aborted();
+    const onAbort = aborted;
+    signal.addEventListener('abort', onAbort, { once: true });
+    fetch(input, init)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+};
+
+/** An abort reason as an Error that says what happened (a timeout arrives as a DOMException). */
+function reasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const message = (reason as { message?: string } | undefined)?.message ?? String(reason);
+  return Object.assign(new Error(`request aborted: ${message}`, { cause: reason }), { name: (reason as { name?: string })?.name ?? 'AbortError' });
 }
 
 /** Every request `octokit` sends from now on is aborted when `signal` is. */

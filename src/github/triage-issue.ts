@@ -61,8 +61,10 @@ export async function triageIssue(
   // Once the bot has acted here, the payload may be stale (a redelivery, a job run late): its
   // labels would read as "a person removed the bot's labels". Read the issue as it is now. A
   // new issue, the common case, never pays this call.
-  const current = options.refetch || remembered ? await fetchIssue(octokit, where) : issue;
+  let current = options.refetch || remembered ? await fetchIssue(octokit, where) : issue;
   const state = await reconcile(octokit, where, current, remembered, deps.identity);
+  // The state was rebuilt from the bot's comment (a new database): the payload is as stale.
+  if (!remembered && state.commentId !== null && current === issue) current = await fetchIssue(octokit, where);
 
   const input = issueInput(where, current, options.privateRepo ?? false);
   const races = analyse(input.body, engineOptions(config));

@@ -56,6 +56,7 @@ export interface TestApp {
   stop(): Promise<void>;
   /** Starts the server again on the same database and fake GitHub. */
   restart(overrides?: Partial<StartOptions>): Promise<void>;
+  /** Stops the app; ends the database and the fake GitHub if it made them (not when they were given). */
   close(): Promise<void>;
 }
 
@@ -65,6 +66,7 @@ export interface StartOptions {
   github?: NockGitHub;
   jobs?: ServerSettings['jobs'];
   logs?: Record<string, unknown>[];
+  requestTimeoutMs?: number;
 }
 
 export async function startApp(options: StartOptions): Promise<TestApp> {
@@ -91,7 +93,7 @@ export async function startApp(options: StartOptions): Promise<TestApp> {
       privateKey: TEST_PRIVATE_KEY,
       secret: WEBHOOK_SECRET,
       baseUrl: github.base,
-      requestTimeoutMs: TEST_REQUEST_TIMEOUT_MS,
+      requestTimeoutMs: options.requestTimeoutMs ?? TEST_REQUEST_TIMEOUT_MS,
       jobs: { ...TEST_JOBS, ...jobs, worker: { ...TEST_JOBS.worker, ...jobs?.worker } },
       now: () => clock.now,
     });
@@ -142,8 +144,8 @@ export async function startApp(options: StartOptions): Promise<TestApp> {
     },
     async close() {
       await running.stop();
-      github.close();
-      await database.destroy();
+      if (!options.github) github.close();
+      if (!options.database) await database.destroy();
     },
   };
   // Redeliveries the app asks for reach it like GitHub's would.

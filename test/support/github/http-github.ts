@@ -19,7 +19,7 @@ export class HttpGitHub extends FakeGitHub {
       const path = (req.url ?? '/').replace(/^\/api\/v3/, '');
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       const answer = this.handle(req.method ?? 'GET', path, Buffer.concat(chunks).toString('utf8'), headers);
-      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs).unref());
       if (answer.drop) {
         req.socket.destroy();
         return;

@@ -2,6 +2,10 @@
  * The fake GitHub in the test process, behind nock at a plain-http base URL (no TLS is faked:
  * faking TLS sessions under Node 20 corrupted OpenSSL's state for later key imports). The app
  * under test points its Octokit here (`baseUrl`).
+ *
+ * A slow answer (a fault's `delayMs`) is a reply that waits: nock 15.0.0's `.delay()` does
+ * not let a fetch be aborted while it waits, and the app's aborts are what is under test.
+ * `close()` ends whatever is still waiting with `nock.abortPendingRequests()`.
  */
 import nock from 'nock';
 import { FakeGitHub } from './fake-github.js';
@@ -17,16 +21,6 @@ export class NockGitHub extends FakeGitHub {
     this.#install();
   }
 
-  /**
-   * Answers the next `times` matching requests after `ms`, through nock's own `.delay()` (the
-   * Octokit request timeout and the job's signal cut them short). Goes before the catch-all.
-   */
-  slow(method: string, path: RegExp, ms: number, times = 1): void {
-    this.#uninstall();
-    nock(this.base).intercept(path, method).times(times).delay(ms).reply(this.#reply(method));
-    this.#install();
-  }
-
   /** Ends the catch-all (and any pending request); call in `afterEach`. */
   close(): void {
     nock.abortPendingRequests();
@@ -39,7 +33,7 @@ export class NockGitHub extends FakeGitHub {
       const url = new URL(request.url);
       const answer = this.handle(method, url.pathname + url.search, await request.text(), Object.fromEntries(request.headers));
       if (answer.drop) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs).unref());
       const text = typeof answer.body === 'string' ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body);
       return [answer.status, text, { 'content-type': 'application/json; charset=utf-8', ...answer.headers }] as [number, string, Record<string, string>];
     };
