@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       ...(env.privateKey ? { privateKey: env.privateKey } : {}),
       ...(env.secret ? { secret: env.secret } : {}),
       baseUrl: env.baseUrl,
+      ...(jobs.requestTimeoutMs ? { requestTimeoutMs: jobs.requestTimeoutMs } : {}),
       jobs,
     });
   } catch (error) {

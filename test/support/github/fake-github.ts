@@ -17,6 +17,12 @@ export interface Call {
   operationId: string | undefined;
   body: unknown;
   headers: Record<string, string>;
+  /** When it arrived (ms since the epoch). */
+  at: number;
+  /** The status answered (0: the connection was dropped). */
+  status?: number;
+  /** GitHub carried the request out (whatever it answered). */
+  wrote?: boolean;
 }
 
 export interface FakeComment {
@@ -42,6 +48,8 @@ export interface Reply {
 export interface Fault {
   method: string;
   path: RegExp;
+  /** Query parameters the request must carry too (e.g. `{ page: '2' }`). */
+  query?: Record<string, string>;
   times: number;
   status?: number;
   headers?: Record<string, string>;
@@ -214,7 +222,7 @@ export class FakeGitHub {
     }
     const check = checkRequest(method, uri, body);
     this.problems.push(...check.problems);
-    const call: Call = { method, path: uri, operationId: check.operationId, body, headers };
+    const call: Call = { method, path: uri, operationId: check.operationId, body, headers, at: Date.now() };
     const jwt = /^bearer /i.test(headers.authorization ?? '');
     if (check.operationId === 'apps/create-installation-access-token') this.tokenCalls.push(call);
     else if (jwt) this.appCalls.push(call);
@@ -224,16 +232,22 @@ export class FakeGitHub {
       this.problems.push(`${method} ${uri}: sent ${jwt ? 'as the app' : 'as an installation'}`);
     }
 
-    const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(uri.split('?')[0]!));
+    const url = new URL(uri, API);
+    const fault = this.faults.find(
+      (f) => f.times > 0 && f.method === method && f.path.test(url.pathname) && Object.entries(f.query ?? {}).every(([k, v]) => url.searchParams.get(k) === v),
+    );
     if (fault) fault.times--;
     fault?.onFire?.();
     let reply: Reply;
-    if (fault && !fault.afterWrite && fault.status !== undefined) reply = { status: fault.status, headers: {}, body: { message: errorMessage(fault.status, fault.headers) } };
+    call.wrote = !(fault && !fault.afterWrite && fault.status !== undefined);
+    if (!call.wrote) reply = { status: fault!.status!, headers: {}, body: { message: errorMessage(fault!.status!, fault!.headers) } };
     else {
-      reply = this.#route(check.operationId!, new URL(uri, API).pathname, new URL(uri, API).searchParams, body, headers);
+      reply = this.#route(check.operationId!, url.pathname, url.searchParams, body, headers);
+      call.wrote = reply.status < 400;
       if (fault?.afterWrite && fault.status !== undefined) reply = { status: fault.status, headers: {}, body: { message: errorMessage(fault.status, fault.headers) } };
     }
     if (fault) reply = { ...reply, headers: { ...reply.headers, ...fault.headers }, ...(fault.drop ? { drop: true } : {}), ...(fault.delayMs ? { delayMs: fault.delayMs } : {}) };
+    call.status = reply.drop ? 0 : reply.status;
     if (!reply.drop) {
       const json = !String(reply.headers['content-type'] ?? 'application/json').includes('raw');
       this.problems.push(...checkResponse(check.index, reply.status, reply.body, json));
