@@ -90,7 +90,10 @@ export class FailedDeliveries {
     const octokit = await this.#options.app();
     const byGuid = new Map<string, { latest: DeliveryShape; attempts: number; ok: boolean }>();
     let pages = 0;
-    for await (const page of octokit.paginate.iterator('GET /app/hook/deliveries', { per_page: 100 })) {
+    // Page by page with the `cursor` of each `Link: next` (the app's JWT authentication does not
+    // recognise the absolute URLs Octokit's paginate would follow as app routes).
+    for (let cursor: string | undefined; ; ) {
+      const page = await octokit.request('GET /app/hook/deliveries', { per_page: 100, ...(cursor ? { cursor } : {}) });
       const deliveries = page.data as DeliveryShape[];
       for (const d of deliveries) {
         if (Date.parse(d.delivered_at) < since) continue;
@@ -102,6 +105,8 @@ export class FailedDeliveries {
       }
       // Newest first: once a page reaches past `since`, the rest is older still.
       if (++pages >= maxPages || deliveries.some((d) => Date.parse(d.delivered_at) < since)) break;
+      cursor = nextCursor(page.headers.link);
+      if (cursor === undefined) break;
     }
     const failed = [...byGuid.entries()].filter(([, d]) => !d.ok && d.attempts < maxAttempts);
     const recorded = await queue.has(failed.map(([guid]) => guid));
@@ -114,4 +119,10 @@ export class FailedDeliveries {
     if (redelivered > 0) log.info({ redelivered, scanned: byGuid.size }, 'failed webhook deliveries redelivered');
     return redelivered;
   }
+}
+
+/** The `cursor` of the `rel="next"` link, if there is a next page. */
+function nextCursor(link: string | undefined): string | undefined {
+  const next = /<([^>]+)>;\s*rel="next"/.exec(link ?? '');
+  return next ? (new URL(next[1]!).searchParams.get('cursor') ?? undefined) : undefined;
 }
