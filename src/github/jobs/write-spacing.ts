@@ -38,6 +38,7 @@ export class WriteSpacing {
       .returning('next_at')
       .executeTakeFirstOrThrow();
     const wait = Number(row.next_at) - spacing - now;
-    if (wait > 0) await sleep(wait, undefined, { signal });
+    // An abort ends the wait with the job's own reason (its cap), not a bare AbortError.
+    if (wait > 0) await sleep(wait, undefined, { signal }).catch((error: unknown) => Promise.reject(signal.aborted ? signal.reason : error));
   }
 }
