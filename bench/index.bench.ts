@@ -12,6 +12,10 @@
  * webhook path) are timed separately at each size. Same-run baselines: getIssue (one
  * indexed row, the floor of any lookup) at every size, and a full scan of the repository's
  * races, scored, at sizes up to 100k.
+ *
+ * The race dashboard's queries run on the same index: the first and the last page of the
+ * cluster list, the list filtered (open, a label, a frame text), one cluster's page, and the
+ * weekly chart. Same-run baseline, up to 100k: grouping the repository's races in memory.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +32,7 @@ import {
   type RaceReport,
   type RaceSignature,
 } from '../src/race/index.js';
+import { DashboardQueries, WEEK_MS } from '../src/store/dashboard-queries.js';
 import { KyselyRaceIndex, openDatabase, type IndexDatabase, type IndexedIssue, type OpenIndexOptions } from '../src/store/index.js';
 import { prng } from './prng.js';
 
@@ -51,6 +56,10 @@ const REPO = 'pingcap/tidb';
 const BUILD_BATCH = 500;
 /** Single `upsertIssue` calls timed at each size: the webhook path. */
 const SINGLE_UPSERTS = 300;
+/** Dashboard queries timed per kind and size (fewer past 100k, where each one is slower). */
+const DASHBOARD_QUERIES = 30;
+/** Clusters on one dashboard page, as the app shows them. */
+const DASHBOARD_PAGE = 50;
 
 // ---------- realistic races ----------
 
@@ -166,6 +175,45 @@ async function diskBytes(database: IndexDatabase, sqliteFile: string | undefined
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const ms = (x: number) => `${x.toFixed(2)} ms`;
+const COMPONENTS = ['component/test', 'sig/execution', 'sig/planner', 'sig/transaction', 'sig/sql-infra'];
+
+/** The dashboard's queries against the index as built so far; one table row. */
+async function benchDashboard(database: IndexDatabase, races: number, stored: RaceSignature[], lastMs: number): Promise<string> {
+  const queries = new DashboardQueries(database.db, database.backend);
+  const repo = (await queries.repository(REPO))!;
+  const n = races > SCAN_BASELINE_MAX_SIZE ? 5 : DASHBOARD_QUERIES;
+  const all = { openOnly: false };
+  const first = await timed(n, () => queries.clusters(repo.id, all, { offset: 0, limit: DASHBOARD_PAGE }));
+  const { total } = await queries.clusters(repo.id, all, { offset: 0, limit: 1 });
+  const last = await timed(n, () => queries.clusters(repo.id, all, { offset: Math.max(0, total - DASHBOARD_PAGE), limit: DASHBOARD_PAGE }));
+  const frames = stored.flatMap((sig) => sig.sides.map((side) => side.keys[0]!.split('.').pop()!)).filter((f) => f.length > 4);
+  const filtered = await timed(n, () =>
+    queries.clusters(repo.id, { openOnly: true, label: 'sig/execution', text: pick(frames) }, { offset: 0, limit: DASHBOARD_PAGE }),
+  );
+  const cluster = await timed(n, () => queries.cluster(repo.id, pick(stored).fingerprint));
+  const chart = await timed(n, () => queries.weeklyReports(repo.id, lastMs - 52 * WEEK_MS, lastMs));
+  let memory = 'n/a';
+  if (races <= SCAN_BASELINE_MAX_SIZE) {
+    const grouped = await timed(Math.min(n, 5), async () => {
+      const rows = await database.db
+        .selectFrom('races')
+        .innerJoin('issues', 'issues.id', 'races.issue_id')
+        .select(['races.fingerprint', 'issues.number', 'issues.state', 'issues.labels', 'issues.created_ms'])
+        .execute();
+      const byCluster = new Map<string, { last: number; rows: typeof rows }>();
+      for (const row of rows) {
+        const entry = byCluster.get(row.fingerprint) ?? { last: 0, rows: [] };
+        entry.rows.push(row);
+        entry.last = Math.max(entry.last, Number(row.created_ms));
+        byCluster.set(row.fingerprint, entry);
+      }
+      return [...byCluster.values()].sort((a, b) => b.last - a.last).slice(0, DASHBOARD_PAGE);
+    });
+    memory = ms(grouped.p50);
+  }
+  const both = (t: { p50: number; p99: number }) => `${ms(t.p50)} / ${ms(t.p99)}`;
+  return `| ${races.toLocaleString('en')} | ${total.toLocaleString('en')} | ${both(first)} | ${both(last)} | ${both(filtered)} | ${both(cluster)} | ${both(chart)} | ${memory} |`;
+}
 
 async function benchBackend(backend: 'sqlite' | 'postgres', nextRace: () => RaceSignature): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'race-triage-bench-'));
@@ -199,14 +247,16 @@ async function benchBackend(backend: 'sqlite' | 'postgres', nextRace: () => Race
       title: sigs[0]!.title,
       state: random() < 0.6 ? 'closed' : 'open',
       stateReason: null,
-      labels: ['type/bug', 'component/test'],
+      labels: ['type/bug', COMPONENTS[issues % COMPONENTS.length]!],
       fixingPr: null,
       private: false,
       updatedAt: new Date(Date.UTC(2020, 0, 1) + issues * 60_000).toISOString(),
+      createdAt: new Date(Date.UTC(2020, 0, 1) + issues * 60_000).toISOString(),
       races: sigs,
     };
   };
 
+  const dashboardRows: string[] = [];
   try {
     for (const size of SIZES) {
       const start = performance.now();
@@ -253,7 +303,12 @@ async function benchBackend(backend: 'sqlite' | 'postgres', nextRace: () => Race
         `| ${races.toLocaleString('en')} | ${issues.toLocaleString('en')} | ${Math.round(buildRate).toLocaleString('en')} | ${ms(single.p50)} / ${ms(single.p99)} | ` +
           `${ms(lookup.p50)} | ${ms(lookup.p99)} | ${ms(floor.p50)} / ${ms(floor.p99)} | ${scan} | ${mb(disk)} | ${mb(process.memoryUsage().rss)} |`,
       );
+      dashboardRows.push(await benchDashboard(database, races, stored, Date.UTC(2020, 0, 1) + issues * 60_000));
     }
+    console.log(`\n### ${backend}: race dashboard (pages of ${DASHBOARD_PAGE} clusters; p50 / p99)`);
+    console.log('| races | clusters | list, first page | list, last page | list, open + label + frame text | one cluster | weekly chart | in-memory grouping p50 (baseline) |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const row of dashboardRows) console.log(row);
   } finally {
     await index.close();
     if (backend === 'postgres') {

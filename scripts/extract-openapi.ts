@@ -18,12 +18,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** Every operation the app, its backfill, its redelivery scan, Probot's auth and the CLI send. */
+/** Every operation the app, its backfill, its redelivery scan, its dashboard, Probot's auth and the CLI send. */
 export const USED_OPERATIONS = [
   'GET /app',
   'POST /app/installations/{installation_id}/access_tokens',
   'GET /app/hook/deliveries',
   'POST /app/hook/deliveries/{delivery_id}/attempts',
+  // The CLI backfill (private?), and the dashboard with a signed-in user's token (may they read it?).
   'GET /repos/{owner}/{repo}',
   'GET /repos/{owner}/{repo}/contents/{path}',
   'GET /repos/{owner}/{repo}/labels',
@@ -36,6 +37,8 @@ export const USED_OPERATIONS = [
   'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
   'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
   'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+  // The dashboard, with a signed-in user's token: who they are.
+  'GET /user',
 ];
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -5,7 +5,8 @@
  * writes the credentials to .env.
  */
 import { jobSettingsFromEnv } from './github/jobs/settings.js';
-import { probotLog, readProbotEnv } from './github/probot-internals.js';
+import { appLog } from './github/log.js';
+import { readProbotEnv } from './github/probot-internals.js';
 import { startServer } from './github/server.js';
 import { openDatabase, KyselyRaceIndex } from './store/index.js';
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     fail(`cannot open the race index: ${message(error)}`);
   }
   const index = new KyselyRaceIndex(database.db);
-  const log = await probotLog(env);
+  const log = await appLog(process.env);
 
   let running;
   try {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       ...(env.privateKey ? { privateKey: env.privateKey } : {}),
       ...(env.secret ? { secret: env.secret } : {}),
       baseUrl: env.baseUrl,
+      dashboard: true,
       ...(jobs.requestTimeoutMs ? { requestTimeoutMs: jobs.requestTimeoutMs } : {}),
       jobs,
     });

@@ -20,7 +20,7 @@ export interface RaceOutput {
   test: string | null;
   packages: string[];
   accesses: {
-    kind: 'read' | 'write';
+    kind: 'read' | 'write' | 'unknown';
     previous: boolean;
     frames: { function: string; file: string; line: number; significant: boolean }[];
   }[];

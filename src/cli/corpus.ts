@@ -21,6 +21,10 @@ export interface CorpusIssue {
   createdAt: string | null;
   /** Earlier issues this one duplicates (ground truth for `eval`); null when unknown. */
   duplicateOf: number[] | null;
+  /** Earlier issues known to report a different race (hard negatives); null when unknown. */
+  notDuplicateOf: number[] | null;
+  /** Whether the issue's text shows a race at all, as the corpus says; null when it does not say. */
+  showsRace: boolean | null;
 }
 
 export const UNKNOWN_REPO = '';
@@ -38,6 +42,8 @@ const issueSchema = z.looseObject({
   created_at: z.string().nullish(),
   createdAt: z.string().nullish(),
   duplicate_of: z.array(z.number().int().positive()).nullish(),
+  not_duplicate_of: z.array(z.number().int().positive()).nullish(),
+  shows_race: z.boolean().nullish(),
   repository: z.union([z.string(), z.looseObject({ full_name: z.string() })]).nullish(),
   repository_url: z.string().nullish(),
   html_url: z.string().nullish(),
@@ -68,6 +74,8 @@ function normalise(raw: RawIssue): CorpusIssue {
     labels: (raw.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name)),
     createdAt: raw.created_at ?? raw.createdAt ?? null,
     duplicateOf: raw.duplicate_of ?? null,
+    notDuplicateOf: raw.not_duplicate_of ?? null,
+    showsRace: raw.shows_race ?? null,
   };
 }
 
@@ -128,4 +136,53 @@ export function parseCorpus(text: string, name: string): Corpus {
  */
 export function inFilingOrder(issues: CorpusIssue[]): CorpusIssue[] {
   return [...issues].sort((a, b) => a.repo.localeCompare(b.repo) || a.number - b.number);
+}
+
+const groupsSchema = z.looseObject({
+  groups: z
+    .array(
+      z.looseObject({
+        repository: z.string(),
+        issues: z.array(z.number().int().positive()),
+        members_with_race_text: z.array(z.number().int().positive()).nullish(),
+      }),
+    )
+    .nullish(),
+  hard_negatives: z.array(z.looseObject({ repository: z.string(), issues: z.array(z.number().int().positive()) })).nullish(),
+});
+
+/**
+ * A corpus directory's `groups.json`, applied to its issues: hard negatives become
+ * `notDuplicateOf` of their later issue, and group members whose text shows no race (a
+ * panic, a link) are marked, so they are neither asked about nor expected to be found.
+ * Returns the warning when the file is not of that shape.
+ */
+export function applyGroups(issues: CorpusIssue[], groupsText: string, name: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(groupsText);
+  } catch (err) {
+    return `${name}: not valid JSON: ${(err as Error).message}`;
+  }
+  const parsed = groupsSchema.safeParse(value);
+  if (!parsed.success || !Array.isArray(parsed.data.groups ?? parsed.data.hard_negatives)) {
+    return `${name}: no groups or hard_negatives list of repositories and issue numbers; ignored`;
+  }
+  const byId = new Map(issues.map((issue) => [`${issue.repo}#${issue.number}`, issue]));
+  for (const group of parsed.data.groups ?? []) {
+    if (!group.members_with_race_text) continue;
+    const shown = new Set(group.members_with_race_text);
+    for (const number of group.issues) {
+      const issue = byId.get(`${group.repository.toLowerCase()}#${number}`);
+      if (issue) issue.showsRace = shown.has(number);
+    }
+  }
+  for (const negative of parsed.data.hard_negatives ?? []) {
+    const [first, ...later] = [...negative.issues].sort((a, b) => a - b);
+    for (const number of later) {
+      const issue = byId.get(`${negative.repository.toLowerCase()}#${number}`);
+      if (issue && first !== undefined) issue.notDuplicateOf = [...new Set([...(issue.notDuplicateOf ?? []), ...negative.issues.filter((n) => n < number)])];
+    }
+  }
+  return undefined;
 }

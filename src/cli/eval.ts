@@ -1,32 +1,43 @@
 /**
- * `race-triage eval --corpus FILE...`: replay each corpus as `triage` does, then score the
- * duplicates and labels against the ground truth it carries (`duplicate_of`, maintainers'
- * labels), next to two baselines, in one table. Gates (`--min-recall1`, `--max-wrong-exact`)
- * make CI fail when accuracy regresses.
+ * `race-triage eval --corpus PATH...`: replay each corpus as `triage` does, then score the
+ * duplicates and labels against the ground truth it carries (`duplicate_of`, hard negatives,
+ * maintainers' labels), next to two baselines, overall and per repository, with a sweep of
+ * duplicate thresholds. Gates make CI fail when accuracy regresses.
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { evaluate, type EvalIssue, type EvalReport } from '../eval/evaluate.js';
-import type { DuplicateMetrics, LabelScore } from '../eval/metrics.js';
+import type { DuplicateMetrics, LabelScore, ThresholdRow } from '../eval/metrics.js';
 import type { Config } from '../triage/config.js';
+import { listDuplicates } from '../triage/decide.js';
 import { labelMatcher, learnedLabels } from '../triage/learned-labels.js';
 import { loadConfig } from './config.js';
+import type { CorpusIssue } from './corpus.js';
+import { replayProgress } from './progress.js';
 import { readCorpus } from './read-corpus.js';
-import { replay, type ReplayStep } from './replay.js';
 import { UsageError } from './read-source.js';
+import { replay, summaryLine, type ReplayStep } from './replay.js';
 
 export const DEFAULT_LABEL_FAMILIES = ['sig/*', 'component/*'];
+/** Duplicate thresholds swept, so a maintainer can set `thresholds.duplicate` from evidence. */
+export const SWEPT_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+/** Recall the recommended threshold must keep. */
+export const RECOMMENDED_MIN_RECALL = 0.9;
+/** Candidates asked of the index per issue: enough for listings at the lowest swept threshold. */
+const SWEEP_CANDIDATES = 10;
 
 interface EvalOptions {
   corpus: string[];
   config?: string;
   labels: string;
   minRecall1?: string;
+  minRecall5?: string;
   maxWrongExact?: string;
+  maxHardNegatives?: string;
   json?: boolean;
 }
 
-/** What eval measured on one corpus file. */
+/** What eval measured on one corpus (a file, or a directory of files). */
 export interface CorpusReport extends EvalReport {
   corpus: string;
 }
@@ -36,16 +47,28 @@ function withLearning(config: Config): Config {
   return { ...config, learned_labels: { ...config.learned_labels, enabled: true } };
 }
 
-function evalIssue(step: ReplayStep, config: Config): EvalIssue {
+/**
+ * What eval keeps of one replayed issue. Ground truth counts only issues whose text shows a
+ * race, where the corpus says which do: an issue that only links to a log is neither asked
+ * about nor expected to be found.
+ */
+function evalIssue(step: ReplayStep, config: Config, noRaceText: Set<string>): EvalIssue {
   const { issue, races, duplicates, labels, candidates } = step;
+  const shows = (number: number) => !noRaceText.has(`${issue.repo}#${number}`);
+  const input = { ...issue, installationId: 1, private: false, labels: [] };
+  const compact = (list: { number: number; score: number; exact: boolean }[]) => list.map(({ number, score, exact }) => ({ number, score, exact }));
   return {
     repo: issue.repo,
     number: issue.number,
     text: `${issue.title}\n${issue.body}`,
-    duplicateOf: issue.duplicateOf,
+    duplicateOf: issue.duplicateOf === null || !shows(issue.number) ? null : issue.duplicateOf.filter(shows),
+    notDuplicateOf: issue.notDuplicateOf ?? [],
     labels: issue.labels,
     topFrame: races[0]?.report.accesses[0]?.frames.find((f) => f.significant)?.key ?? null,
-    duplicates: duplicates.map(({ number, score, exact }) => ({ number, score, exact })),
+    duplicates: compact(duplicates),
+    listedAt: SWEPT_THRESHOLDS.map((duplicate) =>
+      races.length === 0 ? [] : compact(listDuplicates(input, candidates, { ...config, thresholds: { ...config.thresholds, duplicate } })),
+    ),
     ruleLabels: labels.filter((l) => l.source !== 'learned').map((l) => l.name),
     learnedLabels: learnedLabels(candidates, config).map((l) => l.name),
   };
@@ -54,27 +77,63 @@ function evalIssue(step: ReplayStep, config: Config): EvalIssue {
 const figure = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 const percent = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
 
-function duplicateRow(method: string, m: DuplicateMetrics): string {
+function duplicateRow(method: string, m: DuplicateMetrics, hardNegatives: boolean): string {
   const wrong = m.exactClaims === 0 ? 'none claimed' : `${percent(m.wrongExact)} of ${m.exactClaims}`;
-  return `| ${method} | ${figure(m.recall1)} | ${figure(m.recall3)} | ${figure(m.mrr)} | ${wrong} | ${percent(m.falseAlarms)} |`;
+  const negatives = hardNegatives ? ` ${m.hardNegativesListed} of ${m.hardNegatives} | ${m.hardNegativesExact} |` : '';
+  return `| ${method} | ${figure(m.recall1)} | ${figure(m.recall5)} | ${figure(m.mrr)} | ${wrong} | ${percent(m.falseAlarms)} |${negatives}`;
 }
 
 const precisionRecall = (s: LabelScore | undefined) => `${figure(s?.precision ?? null)} / ${figure(s?.recall ?? null)}`;
 
+function thresholdLine(row: ThresholdRow): string {
+  return `| ${row.threshold.toFixed(2)} | ${figure(row.precision)} | ${figure(row.recall)} | ${row.listed} | ${row.hardNegativesListed} |`;
+}
+
 /** The report as Markdown tables, ready to paste into docs/accuracy.md. */
-export function formatReport(report: CorpusReport): string {
+export function formatReport(report: CorpusReport, configured: number): string {
   const m = report.duplicates[0]!.metrics;
-  const lines = [`## ${report.corpus}: ${report.issues} issues`, ''];
+  const repositories = report.repositories.length > 0 ? `, ${report.repositories.length} repositories` : '';
+  const lines = [`## ${report.corpus}: ${report.issues} issues${repositories}`, ''];
+  const negatives = m.hardNegatives > 0;
   if (m.queries + m.originals === 0) {
     lines.push('No duplicate ground truth (`duplicate_of`) in this corpus.');
   } else {
     lines.push(
-      `Duplicates: ${m.queries} issues with earlier duplicates, ${m.originals} without.`,
+      `Duplicates: ${m.queries} issues with earlier duplicates, ${m.originals} without${negatives ? `, ${m.hardNegatives} hard negatives` : ''}.`,
       '',
-      '| method | recall@1 | recall@3 | MRR | wrong "exact" | false alarms |',
-      '|---|---|---|---|---|---|',
-      ...report.duplicates.map((d) => duplicateRow(d.method, d.metrics)),
+      `| method | recall@1 | recall@5 | MRR | wrong "exact" | false alarms |${negatives ? ' hard negatives listed | "exact" on them |' : ''}`,
+      `|---|---|---|---|---|---|${negatives ? '---|---|' : ''}`,
+      ...report.duplicates.map((d) => duplicateRow(d.method, d.metrics, negatives)),
     );
+    if (report.repositories.length > 0) {
+      lines.push(
+        '',
+        'Per repository, recall@1 (race-triage / top frame / TF-IDF) and hard negatives listed:',
+        '',
+        '| repository | issues | queries | recall@1 | recall@5 | hard negatives listed |',
+        '|---|---|---|---|---|---|',
+        ...report.repositories.map((r) => {
+          const [ours, top, tfidf] = r.duplicates.map((d) => d.metrics) as [DuplicateMetrics, DuplicateMetrics, DuplicateMetrics];
+          const triple = (f: (x: DuplicateMetrics) => number | null) => [ours, top, tfidf].map((x) => figure(f(x))).join(' / ');
+          const listed = [ours, top, tfidf].map((x) => `${x.hardNegativesListed}`).join(' / ');
+          return `| ${r.repo} | ${r.issues} | ${ours.queries} | ${triple((x) => x.recall1)} | ${triple((x) => x.recall5)} | ${ours.hardNegatives === 0 ? '-' : `${listed} of ${ours.hardNegatives}`} |`;
+        }),
+      );
+    }
+    if (m.queries > 0) {
+      lines.push(
+        '',
+        `Duplicate thresholds (\`thresholds.duplicate\`, now ${configured}): precision and recall of race-triage's listings.`,
+        '',
+        '| threshold | precision | recall | listed | hard negatives listed |',
+        '|---|---|---|---|---|',
+        ...report.thresholds.map(thresholdLine),
+        '',
+        report.recommended
+          ? `Best precision at recall of at least ${RECOMMENDED_MIN_RECALL}: threshold ${report.recommended.threshold.toFixed(2)} (precision ${figure(report.recommended.precision)}, recall ${figure(report.recommended.recall)}).`
+          : `No swept threshold keeps recall at ${RECOMMENDED_MIN_RECALL} or more.`,
+      );
+    }
   }
   const truth = report.labels[0]!.scores.find((s) => s.label === 'all')!;
   const allLabels = [...new Set(report.labels.flatMap((l) => l.scores.map((s) => s.label)))].sort(
@@ -97,16 +156,29 @@ export function formatReport(report: CorpusReport): string {
   return lines.join('\n');
 }
 
+export interface Gates {
+  minRecall1?: number;
+  minRecall5?: number;
+  maxWrongExact?: number;
+  maxHardNegatives?: number;
+}
+
 /** Gate failures, one line each; empty when every gate holds. */
-export function gateFailures(reports: CorpusReport[], minRecall1?: number, maxWrongExact?: number): string[] {
+export function gateFailures(reports: CorpusReport[], gates: Gates): string[] {
   const failures: string[] = [];
   for (const report of reports) {
     const m = report.duplicates[0]!.metrics;
-    if (minRecall1 !== undefined && m.recall1 !== null && m.recall1 < minRecall1) {
-      failures.push(`${report.corpus}: recall@1 ${figure(m.recall1)} is below --min-recall1 ${minRecall1}`);
+    if (gates.minRecall1 !== undefined && m.recall1 !== null && m.recall1 < gates.minRecall1) {
+      failures.push(`${report.corpus}: recall@1 ${figure(m.recall1)} is below --min-recall1 ${gates.minRecall1}`);
     }
-    if (maxWrongExact !== undefined && m.wrongExact !== null && m.wrongExact > maxWrongExact) {
-      failures.push(`${report.corpus}: wrong "exact" share ${figure(m.wrongExact)} is above --max-wrong-exact ${maxWrongExact}`);
+    if (gates.minRecall5 !== undefined && m.recall5 !== null && m.recall5 < gates.minRecall5) {
+      failures.push(`${report.corpus}: recall@5 ${figure(m.recall5)} is below --min-recall5 ${gates.minRecall5}`);
+    }
+    if (gates.maxWrongExact !== undefined && m.wrongExact !== null && m.wrongExact > gates.maxWrongExact) {
+      failures.push(`${report.corpus}: wrong "exact" share ${figure(m.wrongExact)} is above --max-wrong-exact ${gates.maxWrongExact}`);
+    }
+    if (gates.maxHardNegatives !== undefined && m.hardNegativesListed > gates.maxHardNegatives) {
+      failures.push(`${report.corpus}: ${m.hardNegativesListed} hard negatives listed, more than --max-hard-negatives ${gates.maxHardNegatives}`);
     }
   }
   return failures;
@@ -119,19 +191,37 @@ function fraction(value: string | undefined, option: string): number | undefined
   return x;
 }
 
+function count(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!Number.isInteger(x) || x < 0) throw new UsageError(`${option} must be a whole number, not '${value}'`);
+  return x;
+}
+
+/** Issues the corpus says show no race (`groups.json` members without race text). */
+function withoutRaceText(issues: CorpusIssue[]): Set<string> {
+  return new Set(issues.filter((i) => i.showsRace === false).map((i) => `${i.repo}#${i.number}`));
+}
+
 export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('score duplicates and labels against a corpus\'s ground truth, next to two baselines')
-    .requiredOption('--corpus <files...>', 'corpora with `duplicate_of` and maintainers\' labels (JSON array or JSON Lines)')
+    .requiredOption('--corpus <paths...>', 'corpora with `duplicate_of` and maintainers\' labels: JSON array or JSON Lines files, or directories of them with a groups.json')
     .option('--config <file>', 'the repository\'s .github/race-triage.yml')
     .option('--labels <patterns>', 'label families to score, comma-separated', DEFAULT_LABEL_FAMILIES.join(','))
     .option('--min-recall1 <x>', 'exit 1 when race-triage\'s recall@1 on any corpus is below x')
+    .option('--min-recall5 <x>', 'exit 1 when race-triage\'s recall@5 on any corpus is below x')
     .option('--max-wrong-exact <x>', 'exit 1 when the share of wrong "exact" claims on any corpus is above x')
+    .option('--max-hard-negatives <n>', 'exit 1 when race-triage lists more than n hard negatives in any corpus')
     .option('--json', 'print the figures as JSON')
     .action(async (opts: EvalOptions) => {
-      const minRecall1 = fraction(opts.minRecall1, '--min-recall1');
-      const maxWrongExact = fraction(opts.maxWrongExact, '--max-wrong-exact');
+      const gates: Gates = {
+        ...(opts.minRecall1 === undefined ? {} : { minRecall1: fraction(opts.minRecall1, '--min-recall1') }),
+        ...(opts.minRecall5 === undefined ? {} : { minRecall5: fraction(opts.minRecall5, '--min-recall5') }),
+        ...(opts.maxWrongExact === undefined ? {} : { maxWrongExact: fraction(opts.maxWrongExact, '--max-wrong-exact') }),
+        ...(opts.maxHardNegatives === undefined ? {} : { maxHardNegatives: count(opts.maxHardNegatives, '--max-hard-negatives') }),
+      };
       const loaded = await loadConfig(opts.config);
       const config = withLearning(loaded.config);
       const settings = {
@@ -139,16 +229,31 @@ export function registerEval(program: Command): void {
         neighbours: config.learned_labels.neighbours,
         minSupport: config.learned_labels.min_support,
         managed: labelMatcher(opts.labels.split(',').map((p) => p.trim()).filter(Boolean)),
+        thresholds: SWEPT_THRESHOLDS,
+        minRecall: RECOMMENDED_MIN_RECALL,
       };
       const reports: CorpusReport[] = [];
       for (const path of opts.corpus) {
-        const steps = await replay(await readCorpus(path), config, loaded.error);
-        reports.push({ corpus: basename(path), ...evaluate(steps.map((s) => evalIssue(s, config)), settings) });
+        const corpus = await readCorpus(path);
+        const noRaceText = withoutRaceText(corpus);
+        const issues: EvalIssue[] = [];
+        const name = basename(path.replace(/\/+$/, ''));
+        const progress = replayProgress(`eval ${name}`);
+        const summary = await replay(corpus, config, (step) => void issues.push(evalIssue(step, config, noRaceText)), {
+          ...(loaded.error ? { configError: loaded.error } : {}),
+          candidates: SWEEP_CANDIDATES,
+          onProgress: progress.update,
+        });
+        progress.stop();
+        reports.push({ corpus: name, ...evaluate(issues, settings) });
+        process.stderr.write(`race-triage: ${name}: ${summaryLine(summary)}\n`);
       }
       process.stdout.write(
-        opts.json ? `${JSON.stringify(reports, null, 2)}\n` : `${reports.map(formatReport).join('\n\n')}\n`,
+        opts.json
+          ? `${JSON.stringify(reports, null, 2)}\n`
+          : `${reports.map((r) => formatReport(r, loaded.config.thresholds.duplicate)).join('\n\n')}\n`,
       );
-      const failures = gateFailures(reports, minRecall1, maxWrongExact);
+      const failures = gateFailures(reports, gates);
       for (const failure of failures) process.stderr.write(`race-triage: gate failed: ${failure}\n`);
       if (failures.length > 0) process.exitCode = 1;
     });

@@ -2,8 +2,11 @@
  * Replays a history of issues through the app's own code path, in filing order, into a fresh
  * in-memory index: engine -> index candidates -> learned labels -> decide. Each issue sees only
  * the issues filed before it, as the bot would have, had it been installed from the start.
+ *
+ * Steps are handed to `onStep` one at a time and not kept, so a history of any length replays
+ * in bounded memory: the index holds the signatures, the caller what it wants of each step.
  */
-import { analyse, type AnalysedRace } from '../race/index.js';
+import { analyse, storedReport, type AnalysedRace } from '../race/index.js';
 import { openIndex, type Candidate } from '../store/index.js';
 import { engineOptions, type Config } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
@@ -18,10 +21,30 @@ const INSTALLATION_ID = 1;
 export interface ReplayStep {
   issue: CorpusIssue;
   races: AnalysedRace[];
-  /** Earlier issues the index returned, best first. */
+  /** Earlier issues the index returned, best first (at least as many as the comment lists). */
   candidates: Candidate[];
   duplicates: DuplicateLine[];
   labels: LabelDecision[];
+}
+
+export interface ReplayOptions {
+  configError?: string;
+  /** Candidates to ask the index for per issue, when more than the comment needs (eval's threshold sweep). */
+  candidates?: number;
+  /** Called after each issue with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a replay did, for the closing summary line. */
+export interface ReplaySummary {
+  issues: number;
+  /** Issues with at least one race. */
+  withRaces: number;
+  races: number;
+  /** Likely duplicates listed, over all issues. */
+  duplicatesListed: number;
+  /** Labels the bot would have applied, over all issues. */
+  labelsApplied: number;
 }
 
 /**
@@ -38,25 +61,26 @@ function labelsByRepo(issues: CorpusIssue[]): Map<string, string[]> {
   return new Map([...labels].filter(([, set]) => set.size > 0).map(([repo, set]) => [repo, [...set]]));
 }
 
-export async function replay(issues: CorpusIssue[], config: Config, configError?: string): Promise<ReplayStep[]> {
-  const options = engineOptions(config);
+export async function replay(
+  issues: CorpusIssue[],
+  config: Config,
+  onStep: (step: ReplayStep) => void | Promise<void>,
+  options: ReplayOptions = {},
+): Promise<ReplaySummary> {
+  const engine = engineOptions(config);
   const repoLabels = labelsByRepo(issues);
+  const limit = Math.max(candidateLimit(config), options.candidates ?? 0);
+  const summary: ReplaySummary = { issues: 0, withRaces: 0, races: 0, duplicatesListed: 0, labelsApplied: 0 };
+  const ordered = inFilingOrder(issues);
   const index = await openIndex({ sqlitePath: ':memory:' });
   try {
-    const steps: ReplayStep[] = [];
-    for (const issue of inFilingOrder(issues)) {
-      const races = analyse(issue.body, options);
+    for (const issue of ordered) {
+      const races = analyse(issue.body, engine);
       const signatures = races.map((r) => r.signature);
       const candidates =
         races.length === 0
           ? []
-          : await index.candidates({
-              installationId: INSTALLATION_ID,
-              repo: issue.repo,
-              races: signatures,
-              excludeNumber: issue.number,
-              limit: candidateLimit(config),
-            });
+          : await index.candidates({ installationId: INSTALLATION_ID, repo: issue.repo, races: signatures, excludeNumber: issue.number, limit });
       const decision = decide({
         issue: { ...issue, installationId: INSTALLATION_ID, private: false, labels: [] },
         races,
@@ -64,9 +88,8 @@ export async function replay(issues: CorpusIssue[], config: Config, configError?
         config,
         repoLabels: repoLabels.get(issue.repo) ?? null,
         learnedLabels: learnedLabels(candidates, config),
-        ...(configError ? { configError } : {}),
+        ...(options.configError ? { configError: options.configError } : {}),
       });
-      steps.push({ issue, races, candidates, duplicates: decision.duplicates, labels: decision.labels });
       if (races.length > 0) {
         await index.upsertIssue({
           installationId: INSTALLATION_ID,
@@ -79,12 +102,27 @@ export async function replay(issues: CorpusIssue[], config: Config, configError?
           fixingPr: null,
           private: false,
           updatedAt: issue.createdAt ?? new Date(0).toISOString(),
-          races: signatures,
+          ...(issue.createdAt ? { createdAt: issue.createdAt } : {}),
+          races: races.map((race) => ({ ...race.signature, report: storedReport(race.report) })),
+          engine,
         });
       }
+      summary.issues++;
+      summary.withRaces += races.length > 0 ? 1 : 0;
+      summary.races += races.length;
+      summary.duplicatesListed += decision.duplicates.length;
+      summary.labelsApplied += decision.labels.length;
+      await onStep({ issue, races, candidates, duplicates: decision.duplicates, labels: decision.labels });
+      options.onProgress?.(summary.issues, ordered.length);
     }
-    return steps;
+    return summary;
   } finally {
     await index.close();
   }
+}
+
+/** `1,204 issues (873 with races, 911 races), 146 duplicates listed, 1,650 labels applied`. */
+export function summaryLine(summary: ReplaySummary): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${n(summary.issues)} issues (${n(summary.withRaces)} with races, ${n(summary.races)} races), ${n(summary.duplicatesListed)} duplicates listed, ${n(summary.labelsApplied)} labels applied`;
 }

@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import type { DuplicateLine, LabelDecision } from '../triage/types.js';
 import { loadConfig } from './config.js';
+import { replayProgress } from './progress.js';
 import { readCorpus } from './read-corpus.js';
-import { replay, type ReplayStep } from './replay.js';
+import { replay, summaryLine, type ReplayStep } from './replay.js';
 
 /** `--json` output: one per issue, in filing order. Documented in docs/cli.md; keep it stable. */
 export interface TriageOutput {
@@ -55,6 +56,11 @@ export function describeStep(step: ReplayStep): string {
   return lines.join('\n');
 }
 
+/** One level of two-space indentation, so the streamed array reads like `JSON.stringify(all, null, 2)`. */
+function indent(json: string): string {
+  return json.replace(/^/gm, '  ');
+}
+
 export function registerTriage(program: Command): void {
   program
     .command('triage')
@@ -64,11 +70,22 @@ export function registerTriage(program: Command): void {
     .option('--json', 'print the stable JSON schema documented in docs/cli.md')
     .action(async (opts: { corpus: string; config?: string; json?: boolean }) => {
       const { config, error } = await loadConfig(opts.config);
-      const steps = await replay(await readCorpus(opts.corpus), config, error);
-      process.stdout.write(
-        opts.json
-          ? `${JSON.stringify(steps.map(triageOutput), null, 2)}\n`
-          : `${steps.map(describeStep).join('\n\n')}\n`,
+      const progress = replayProgress('triage');
+      // Written as it goes: a long history never sits in memory as text.
+      let first = true;
+      const write = (text: string) => process.stdout.write(text);
+      if (opts.json) write('[');
+      const summary = await replay(
+        await readCorpus(opts.corpus),
+        config,
+        (step) => {
+          write(opts.json ? `${first ? '\n' : ',\n'}${indent(JSON.stringify(triageOutput(step), null, 2))}` : `${first ? '' : '\n\n'}${describeStep(step)}`);
+          first = false;
+        },
+        { ...(error ? { configError: error } : {}), onProgress: progress.update },
       );
+      progress.stop();
+      write(opts.json ? `${first ? '' : '\n'}]\n` : '\n');
+      process.stderr.write(`race-triage: ${summaryLine(summary)}\n`);
     });
 }

@@ -1,10 +1,14 @@
 /**
- * The Probot app: serves the webhook endpoint, `/healthz` and `/status`, and runs every event
- * through the job queue (`jobs/durable.ts`) into `processEvent`. This is the one way events
- * are handled, by `npm start` and by the tests alike.
+ * The Probot app: serves the webhook endpoint, `/healthz`, `/status` and the race dashboard,
+ * and runs every event through the job queue (`jobs/durable.ts`) into `processEvent`. This is
+ * the one way events are handled, by `npm start` and by the tests alike.
  */
 import type { Logger } from 'pino';
 import type { ApplicationFunction, Probot } from 'probot';
+import { dashboardHandler } from '../dashboard/handler.js';
+import { raceUrls } from '../dashboard/links.js';
+import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/settings.js';
+import type { DashboardQueries } from '../store/dashboard-queries.js';
 import { BotStateStore, type BotStateDatabase, type RaceIndex } from '../store/index.js';
 import { engineOptions } from '../triage/config.js';
 import type { BotIdentity } from './bot-comment.js';
@@ -30,11 +34,16 @@ export interface AppOptions {
   appId: number;
   /** Clock for the caches and the comment cap (tests move it). */
   now?: () => number;
+  /** The race dashboard's queries; its settings default to the environment's (DASHBOARD=off turns it off). */
+  dashboard?: { queries: DashboardQueries; settings?: DashboardSettings };
 }
 
 export function raceTriageApp(options: AppOptions): ApplicationFunction {
   return (app, { addHandler }) => {
     const now = options.now ?? Date.now;
+    // Read here, not before: the environment (.env included) is loaded by now.
+    const dashboard = options.dashboard && { ...options.dashboard, settings: options.dashboard.settings ?? dashboardSettingsFromEnv(process.env) };
+    const publicUrl = dashboard?.settings.enabled ? dashboard.settings.publicUrl : undefined;
     const identity: BotIdentity = { appId: options.appId };
     void learnLogin(app, identity);
     const botState = new BotStateStore(options.durable.db.withTables<BotStateDatabase>(), now);
@@ -46,8 +55,12 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
       executor: new Executor({ index: options.index, botState, spacing: options.durable.spacing, log: app.log, now }),
       identity,
       log: app.log,
+      ...(publicUrl ? { raceUrl: raceUrls(publicUrl) } : {}),
     };
     addHandler(healthHandler(options.index, options.backend));
+    if (dashboard?.settings.enabled) {
+      addHandler(dashboardHandler({ queries: dashboard.queries, settings: dashboard.settings, log: app.log, ...(options.now ? { now: options.now } : {}) }));
+    }
     options.durable.attach(app, addHandler, {
       secret: options.secret,
       events: HANDLED_EVENTS,

@@ -1,7 +1,7 @@
 /**
  * Parts of Probot that its package does not export but `probot run` itself uses: reading the
- * environment (`.env`, APP_ID, the private key in its three forms, GHE_HOST), its logger, and
- * the setup page that registers the app. race-triage runs its own server setup (it serves the
+ * environment (`.env`, APP_ID, the private key in its three forms, GHE_HOST) and the setup
+ * page that registers the app. race-triage runs its own server setup (it serves the
  * webhook path itself, and `/healthz` in setup mode too), so it loads them by file from the
  * installed probot (pinned in package.json; the setup-mode test fails if they move).
  */
@@ -32,11 +32,6 @@ export async function readProbotEnv(): Promise<ProbotEnv> {
   applyEnv();
   const { readEnvOptions } = await internal<{ readEnvOptions: (env: NodeJS.ProcessEnv) => ProbotEnv }>('./bin/read-env-options.js');
   return readEnvOptions(process.env);
-}
-
-export async function probotLog(env: ProbotEnv): Promise<Logger> {
-  const { getLog } = await internal<{ getLog: (options: Record<string, unknown>) => Promise<Logger> }>('./helpers/get-log.js');
-  return getLog({ level: env.logLevel, logFormat: env.logFormat, logLevelInString: env.logLevelInString, logMessageKey: env.logMessageKey });
 }
 
 /** Probot's setup page (register the app from app.yml, write `.env`). */

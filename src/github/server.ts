@@ -7,6 +7,8 @@
  */
 import type { Logger } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
+import type { DashboardSettings } from '../dashboard/settings.js';
+import { DashboardQueries } from '../store/dashboard-queries.js';
 import type { IndexDatabase, JobsDatabase, RaceIndex } from '../store/index.js';
 import { raceTriageApp } from './app.js';
 import { healthHandler } from './health.js';
@@ -38,6 +40,8 @@ export interface ServerSettings {
   requestTimeoutMs?: number;
   /** Clock for the caches and the comment cap (tests move it). */
   now?: () => number;
+  /** Serve the race dashboard (its settings from the environment unless given; DASHBOARD=off turns it off). */
+  dashboard?: boolean | { settings: DashboardSettings };
 }
 
 export interface RunningServer {
@@ -88,6 +92,9 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
       secret: settings.secret ?? 'development',
       appId: settings.appId,
       ...(settings.now ? { now: settings.now } : {}),
+      ...(settings.dashboard
+        ? { dashboard: { queries: new DashboardQueries(database.db, database.backend), ...(typeof settings.dashboard === 'object' ? settings.dashboard : {}) } }
+        : {}),
     }),
   );
   await server.start();

@@ -29,6 +29,8 @@ export interface TriageDeps {
   executor: Executor;
   identity: BotIdentity;
   log: Logger;
+  /** A race's dashboard page, when the dashboard is on and has a public address. */
+  raceUrl?: (repo: { owner: string; repo: string }, fingerprint: string) => string;
 }
 
 export interface TriageOptions {
@@ -97,6 +99,7 @@ export async function triageIssue(
     commented,
     configError,
     learnedLabels: learnedLabels(candidates, config),
+    ...(deps.raceUrl ? { raceUrl: (fingerprint: string) => deps.raceUrl!(where, fingerprint) } : {}),
   });
   const about = { repo: input.repo, issue: where.number, races: races.length };
   if (config.dry_run) {
@@ -204,6 +207,7 @@ export function indexedIssue(
     fixingPr: known?.fixingPr ?? null,
     private: input.private,
     updatedAt: issue.updated_at,
+    ...(issue.created_at ? { createdAt: issue.created_at } : {}),
     races,
   };
 }

@@ -34,6 +34,7 @@ export interface IssuePayload {
   /** Number of comments at the time of the event. */
   comments: number;
   updated_at: string;
+  created_at?: string;
   user?: { login: string; type?: string } | null;
   /** Present when the "issue" is a pull request. */
   pull_request?: unknown;

@@ -22,7 +22,24 @@ interface AccessDraft {
   actor: string;
   frames: RawFrame[];
   stackLost: boolean;
+  cutAbove: boolean;
+  cutBelow: boolean;
 }
+
+/** Frames read while no report is open: the tail of a stack whose header was not pasted. */
+interface Orphans {
+  frames: RawFrame[];
+  start: number;
+  firstLine: number;
+  quoteDepth: number;
+  awaitingLocation: boolean;
+  unknownRun: number;
+}
+
+const SUMMARY_ONLY = 'only the SUMMARY line: the top frame of the first access';
+
+/** Orphan frames kept at most: the paste starts inside a stack, rarely more than a screenful above the next access. */
+const MAX_ORPHAN_FRAMES = 64;
 
 interface CreationDraft {
   actor: string;
@@ -47,6 +64,8 @@ interface ReportDraft {
   unknownRun: number;
   /** True when the text ended or turned into something else without a closing line. */
   cutOff: boolean;
+  /** True for a report read from TSan's SUMMARY line alone. */
+  summaryOnly?: boolean;
 }
 
 interface TestMarker {
@@ -75,10 +94,14 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
     // Access lines without a single frame leave nothing to sign or show.
     if (open && open.accesses.some((a) => a.frames.length > 0)) {
       open.cutOff = cutOff;
+      // The stack being read when the text stopped may go on below its last frame.
+      if (cutOff && open.openAccess) open.openAccess.cutBelow = true;
       drafts.push({ report: open });
     }
     open = undefined;
   };
+
+  let orphans: Orphans | undefined;
 
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
@@ -99,7 +122,13 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
 
     if (open) {
       if (continueReport(open, shape, last, index)) continue;
-      close(shape.kind === 'unknown' || line.fence);
+      const closing = open;
+      close(shape.kind === 'unknown' || shape.kind === 'elision' || line.fence);
+      if (shape.kind === 'summary') {
+        // The summary that ends a report names its first access's top frame.
+        if (shape.frame) completeFromSummary(closing, shape.frame);
+        continue;
+      }
     }
 
     // Not inside a report: only a header or an access line opens one.
@@ -109,14 +138,19 @@ export function extractReports(body: string, options: EngineOptions = {}): RaceR
     } else if (shape.kind === 'separator') {
       skippingOtherReport = false;
     } else if (shape.kind === 'access' && !skippingOtherReport) {
-      open = newReport(shape.dialect, line, index);
+      open = newReport(shape.dialect, orphans && shape.previous ? orphans : line, index);
+      // The text starts inside the first stack: its frames belong to an access whose line was cut.
+      if (orphans && shape.previous) open.accesses.push(orphanAccess(orphans));
       continueReport(open, shape, last, index);
+    } else if (shape.kind === 'summary' && shape.frame && !skippingOtherReport && !summarised(drafts, shape.frame)) {
+      drafts.push({ report: summaryReport(shape.frame, line, index) });
     }
+    orphans = open || skippingOtherReport ? undefined : collectOrphan(orphans, shape, line, index);
   }
   close(true);
 
   attachTestsFromMarkers(drafts, markers);
-  return drafts.map((draft) => finish(draft, options));
+  return drafts.map((draft) => finish(draft, options)).filter(saysSomething);
 }
 
 function shapeOf(line: CleanLine): LineShape {
@@ -125,22 +159,89 @@ function shapeOf(line: CleanLine): LineShape {
   return classifyLine(line.text);
 }
 
-function newReport(dialect: Dialect, line: CleanLine, index: number): ReportDraft {
+function newReport(dialect: Dialect, from: CleanLine | Orphans, index: number): ReportDraft {
+  const isOrphans = 'frames' in from;
   return {
     dialect,
     accesses: [],
     creations: [],
-    start: line.start,
-    end: line.end,
-    firstLine: index,
+    start: from.start,
+    end: isOrphans ? from.start : from.end,
+    firstLine: isOrphans ? from.firstLine : index,
     lastLine: index,
-    quoteDepth: line.quoteDepth,
+    quoteDepth: from.quoteDepth,
     stack: undefined,
     openAccess: undefined,
     awaitingLocation: false,
     unknownRun: 0,
     cutOff: false,
   };
+}
+
+/** Frame lines outside any report are remembered, a few foreign lines in between tolerated. */
+function collectOrphan(orphans: Orphans | undefined, shape: LineShape, line: CleanLine, index: number): Orphans | undefined {
+  switch (shape.kind) {
+    case 'function':
+    case 'frame': {
+      const frame = shape.kind === 'function' ? { function: shape.name, file: '', line: 0 } : shape.frame;
+      const kept = orphans ?? { frames: [], start: line.start, firstLine: index, quoteDepth: line.quoteDepth, awaitingLocation: false, unknownRun: 0 };
+      if (kept.frames.length >= MAX_ORPHAN_FRAMES) return kept;
+      kept.frames.push(frame);
+      kept.awaitingLocation = shape.kind === 'function';
+      kept.unknownRun = 0;
+      return kept;
+    }
+    case 'location': {
+      const frame = orphans?.frames[orphans.frames.length - 1];
+      if (!orphans || !frame || !orphans.awaitingLocation) return undefined;
+      frame.file = shape.file;
+      frame.line = shape.line;
+      orphans.awaitingLocation = false;
+      return orphans;
+    }
+    case 'unknown':
+    case 'test':
+      if (!orphans) return undefined;
+      orphans.awaitingLocation = false;
+      return ++orphans.unknownRun < MAX_UNKNOWN_RUN ? orphans : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function orphanAccess(orphans: Orphans): AccessDraft {
+  return {
+    kind: 'unknown',
+    atomic: false,
+    previous: false,
+    actor: '',
+    frames: orphans.frames,
+    stackLost: false,
+    cutAbove: true,
+    cutBelow: false,
+  };
+}
+
+/** A first stack pasted without its top gets the top frame the summary names. */
+function completeFromSummary(report: ReportDraft, frame: RawFrame): void {
+  const first = report.accesses[0];
+  if (!first?.cutAbove || first.frames.some((f) => f.function === frame.function)) return;
+  first.frames.unshift({ ...frame });
+  first.cutAbove = false;
+}
+
+/** True when the summary names the top of a TSan report just read: it is that report's last line. */
+function summarised(drafts: Draft[], frame: RawFrame): boolean {
+  const last = drafts[drafts.length - 1]?.report;
+  return last?.dialect === 'tsan' && last.accesses.some((a) => a.frames.some((f) => f.function === frame.function));
+}
+
+/** A report of which only TSan's SUMMARY line was pasted: one frame of the first access. */
+function summaryReport(frame: RawFrame, line: CleanLine, index: number): ReportDraft {
+  const report = newReport('tsan', line, index);
+  report.accesses.push({ kind: 'unknown', atomic: false, previous: false, actor: '', frames: [frame], stackLost: false, cutAbove: false, cutBelow: true });
+  report.summaryOnly = true;
+  return report;
 }
 
 /**
@@ -167,6 +268,8 @@ function continueReport(report: ReportDraft, shape: LineShape, last: CleanLine, 
         actor: shape.actor,
         frames: [],
         stackLost: false,
+        cutAbove: false,
+        cutBelow: false,
       };
       report.accesses.push(access);
       report.stack = access.frames;
@@ -210,7 +313,13 @@ function continueReport(report: ReportDraft, shape: LineShape, last: CleanLine, 
       report.stack?.push(shape.frame);
       report.awaitingLocation = false;
       break;
+    case 'elision':
+      // Lines were left out here: frames below the last one shown are unknown, not absent.
+      if (report.openAccess) report.openAccess.cutBelow = true;
+      report.awaitingLocation = false;
+      break;
     case 'end':
+    case 'summary':
       report.end = last.end;
       report.lastLine = index;
       return false;
@@ -276,8 +385,10 @@ function attachTestsFromMarkers(drafts: Draft[], markers: TestMarker[]): void {
 }
 
 function partialReason(report: ReportDraft): string | undefined {
+  if (report.summaryOnly) return SUMMARY_ONLY;
   const reasons: string[] = [];
   const [only] = report.accesses;
+  if (report.accesses[0]?.cutAbove) reasons.push('first access line missing: the text starts inside its stack');
   if (report.accesses.length === 1 && only) {
     reasons.push(
       only.previous
@@ -293,6 +404,11 @@ function partialReason(report: ReportDraft): string | undefined {
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
 
+/** A summary naming only an allocator or runtime function tells nothing about the race. */
+function saysSomething(report: RaceReport): boolean {
+  return report.partialReason !== SUMMARY_ONLY || report.accesses[0]!.frames.some((f) => f.significant);
+}
+
 function finish({ report, test }: Draft, options: EngineOptions): RaceReport {
   const normalize = (frames: RawFrame[]) => frames.map((raw) => normalizeFrame(raw, report.dialect, options));
   const reason = partialReason(report);
@@ -305,6 +421,8 @@ function finish({ report, test }: Draft, options: EngineOptions): RaceReport {
       actor: a.actor,
       frames: normalize(a.frames),
       stackLost: a.stackLost,
+      cutAbove: a.cutAbove,
+      cutBelow: a.cutBelow,
     })),
     creations: report.creations.map((c) => ({ actor: c.actor, frames: normalize(c.frames) })),
     ...(test ? { test } : {}),

@@ -61,3 +61,31 @@ export function tsanSkipReason(name: string, file: string): string | undefined {
   if (TSAN_RUNTIME_FILE.test(file)) return 'sanitizer runtime';
   return TSAN_RULES.find((rule) => rule.test.test(name))?.reason;
 }
+
+/** `sync/atomic.AddInt64`, `sync/atomic.(*Int64).Add`, `internal/runtime/atomic.Xadd64`. */
+const GO_ATOMIC = /^(?:sync\/atomic|internal\/runtime\/atomic)\.(?:\(\*?(\w+)\)\.)?(\w+)/;
+const ATOMIC_TYPE_SUFFIX = /(?:Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$/;
+/** `__tsan_atomic64_fetch_add`. */
+const TSAN_ATOMIC = /^__tsan_atomic\d+_(\w+)$/;
+
+/**
+ * The operation an instrumentation frame on top of a stack performs, in words that stay the
+ * same across Go releases (`runtime.mapassign_faststr` and Go 1.24's swiss-map frames are both
+ * `map write`); undefined for the generic race entry points (`runtime.racewrite`), which say
+ * nothing. It is weak evidence about which access raced, never part of a fingerprint.
+ */
+export function instrumentationOperation(printed: string): string | undefined {
+  const atomic = GO_ATOMIC.exec(printed);
+  if (atomic) return `atomic ${atomic[1] ? atomic[2] : atomic[2]!.replace(ATOMIC_TYPE_SUFFIX, '')}`;
+  const tsanAtomic = TSAN_ATOMIC.exec(printed);
+  if (tsanAtomic) return `atomic ${tsanAtomic[1]}`;
+  if (/^runtime\.mapassign|^internal\/runtime\/maps\.\S*(?:[Aa]ssign|putSlot)/.test(printed)) return 'map write';
+  if (/^runtime\.mapaccess|^internal\/runtime\/maps\.\S*(?:[Aa]ccess|getWith|Get)/.test(printed)) return 'map read';
+  if (/^runtime\.(?:mapdelete|mapclear)|^internal\/runtime\/maps\.\S*(?:[Dd]elete|[Cc]lear)/.test(printed)) return 'map delete';
+  if (/^runtime\.mapiter|^internal\/runtime\/maps\.\S*[Ii]ter/.test(printed)) return 'map iteration';
+  if (/^runtime\.(?:slicecopy|typedslicecopy|memmove|typedmemmove|copy)$|^(?:memcpy|memmove|__interceptor_memcpy|__interceptor_memmove)$/.test(printed)) return 'copy';
+  if (/^runtime\.growslice$/.test(printed)) return 'append';
+  if (/^runtime\.(?:slicebytetostring|slicerunetostring|stringtoslice\w*|concatstring\w*)$/.test(printed)) return 'string conversion';
+  if (/^(?:memset|__interceptor_memset)$/.test(printed)) return 'fill';
+  return undefined;
+}

@@ -2,7 +2,7 @@
  * The race engine's public surface. Pure: text in, values out, no I/O.
  *
  *   body --extractReports--> RaceReport[] --signRace--> RaceSignature
- *   RaceSignature x RaceSignature --raceSimilarity--> [0,1]
+ *   RaceSignature x RaceSignature --matchRaces--> score in [0,1], and which frames matched
  */
 import { extractReports } from './extract.js';
 import { signRace } from './signature.js';
@@ -12,11 +12,20 @@ export * from './types.js';
 export { extractReports } from './extract.js';
 export { normalizeFrame } from './normalize.js';
 export { signRace, SIGNATURE_VERSION } from './signature.js';
+export { storedReport, restoredReport, signStored, type StoredReport } from './stored-report.js';
 export {
   raceSimilarity,
   issueSimilarity,
+  matchRaces,
+  matchIssues,
   indexKeys,
+  keyContexts,
+  contextOver,
   LIKELY_DUPLICATE_THRESHOLD,
+  type MatchContext,
+  type RaceMatch,
+  type IssueMatch,
+  type SideMatch,
 } from './similarity.js';
 
 /**

@@ -26,13 +26,23 @@ export type LineShape =
   | { kind: 'location'; file: string; line: number }
   /** A whole frame on one line: a TSan `#N` frame or a Go function joined with its location. */
   | { kind: 'frame'; frame: RawFrame }
-  /** A line that closes a report: `Found N data race(s)`, `SUMMARY: ...`, the test verdict. */
+  /** A line that closes a report: `Found N data race(s)`, the test verdict, TSan's warning count. */
   | { kind: 'end' }
+  /**
+   * TSan's `SUMMARY: ThreadSanitizer: data race FILE:LINE in FUNC`: closes a report, and names the
+   * top frame of its first access, which is all some pastes keep. `frame` is absent for other reports' summaries.
+   */
+  | { kind: 'summary'; frame?: RawFrame }
+  /** `--` (grep context), `...`: lines were left out here. */
+  | { kind: 'elision' }
   /** A test named by the runner: `--- FAIL: TestX` comes after a report, `=== RUN TestX` before one. */
   | { kind: 'test'; name: string; after: boolean }
   | { kind: 'unknown' };
 
 const UNKNOWN: LineShape = { kind: 'unknown' };
+const ELISION: LineShape = { kind: 'elision' };
+/** What people and grep put where they left lines out. */
+const ELISION_LINE = /^(?:--|\.{3,}|…|\[(?:\.{3}|…|snip(?:ped)?)\]|\((?:\.{3}|…)\)|<snip(?:ped)?>)$/i;
 const SEPARATOR: LineShape = { kind: 'separator' };
 const LOST: LineShape = { kind: 'lost' };
 
@@ -50,7 +60,7 @@ const CARGO_FAILED_LINE = /^test (\S+) \.\.\. FAILED$/;
  * Every shape either starts with one of these characters (`#0 f`, `--- FAIL`, `=== RUN`,
  * `SUMMARY`, `Thread`, `ThreadSanitizer`, `Location`, `Mutex`, `As if`, `WARNING`, `[ RUN ]`)...
  */
-const SHAPE_FIRST_CHARS = new Set('#-=STLMAW[');
+const SHAPE_FIRST_CHARS = new Set('#-=STLMAW[.…(<');
 /** ...or ends with one of these (`:` headers, `()` functions, `]` lost stack, `=` separator,
  * `DATA RACE`, `test`/`benchmark` verdicts, cargo's `FAILED`) or a hex digit (locations).
  * Prose and logs rarely do. */
@@ -61,6 +71,7 @@ export function classifyLine(line: string): LineShape {
   if (!SHAPE_FIRST_CHARS.has(line[0]!) && !SHAPE_LAST_CHARS.has(line[line.length - 1]!)) return UNKNOWN;
   if (line.endsWith('=') && SEPARATOR_LINE.test(line)) return SEPARATOR;
   if (line === '[failed to restore the stack]') return LOST;
+  if (line.length <= 12 && ELISION_LINE.test(line)) return ELISION;
   if (line.startsWith('--- FAIL: ')) {
     const fail = FAIL_LINE.exec(line);
     return fail?.[1] ? { kind: 'test', name: topLevelTest(fail[1]), after: true } : UNKNOWN;

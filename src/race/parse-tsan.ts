@@ -14,12 +14,18 @@ const EXTERNAL_ACCESS =
   /^(Previous )?(modifying|read-only) access of .+? at 0x[0-9a-f]+ by (main thread|thread T\d+)(?: \(mutexes: [^)]*\))?:$/i;
 const THREAD = /^Thread T(\d+)(?: '[^']*')? \(tid=\d+, (?:running|finished)\) created by (?:main thread|thread T\d+)(?: at:)?$/;
 const CONTEXT = /^(?:Location is |Mutex M\d+|As if synchronized via sleep:$|Thread T\d+.* is a GCD worker thread$)/;
-const END = /^(?:SUMMARY: ThreadSanitizer: |ThreadSanitizer: reported \d+ warnings$)/;
+const END = /^ThreadSanitizer: reported \d+ warnings$/;
+/**
+ * `SUMMARY: ThreadSanitizer: data race /a/b.c:10:5 in worker` (older runtimes: `... /a/b.c:10 worker`).
+ * The location is one token: `file:line[:col]`, `??:?`, a bare path, or `(module+0xoff)`.
+ */
+const SUMMARY = /^SUMMARY: ThreadSanitizer: (data race(?: on vptr \(ctor\/dtor vs virtual call\))?|race on external object) (\S+) (?:in )?(.+)$/;
 const CONTEXT_OR_END_START = 'STLMA';
 const FRAME_NUMBER = /^#\d+\s+(?:0x[0-9a-fA-F]+ in )?/;
 /** `(bin+0x12)`, `(lib.dylib:arm64+0xc46fc)`, `(0x4a5b2c)`. */
 const MODULE = /^\((?:[^()]+?\+0x[0-9a-fA-F]+|0x[0-9a-fA-F]+)\)$/;
 const BUILD_ID = / \(BuildId: [0-9a-fA-F]+\)$/;
+const BUILD_ID_INSIDE = / \(BuildId: [0-9a-fA-F]+\)/;
 /** `file:line:col`, `file:line`, `??:?`, or a bare file. */
 const FILE_LINE = /^(.*?)(?::(\d+|\?))?(?::\d+)?$/;
 
@@ -65,10 +71,20 @@ export function classifyTsanLine(line: string): LineShape | undefined {
   // (or the `and:` between stacks) can close a report or open a context stack.
   if (line === 'and:') return { kind: 'context' };
   if (CONTEXT_OR_END_START.includes(line[0]!)) {
+    if (line.startsWith('SUMMARY: ThreadSanitizer: ')) return summaryOf(line);
     if (END.test(line)) return { kind: 'end' };
     if (CONTEXT.test(line)) return { kind: 'context' };
   }
   return undefined;
+}
+
+function summaryOf(line: string): LineShape {
+  const summary = SUMMARY.exec(line.replace(BUILD_ID_INSIDE, ''));
+  if (!summary) return { kind: 'summary' };
+  const location = summary[2]!.startsWith('(') ? ['', ''] : FILE_LINE.exec(summary[2]!)!;
+  const file = location[1] === '??' ? '' : (location[1] ?? '');
+  const lineNumber = location[2] && location[2] !== '?' ? Number(location[2]) : 0;
+  return { kind: 'summary', frame: { function: summary[3]!.trim(), file, line: lineNumber } };
 }
 
 /** `#0 func file:line:col (module+0xoff) (BuildId: ..)`: the location is the last token before the module. */

@@ -9,8 +9,13 @@
  * The deeper frames, up to SIMILARITY_DEPTH, are kept for the similarity score.
  * docs/signature.md explains every constant.
  */
+import { instrumentationOperation } from './frame-classes.js';
+import { CREATION_KEY_PREFIX } from './frame-weight.js';
 import { fnv1a64 } from './hash.js';
+import { MATCH_DEPTH } from './side-match.js';
 import type { Access, Frame, RaceReport, RaceSignature, SideSignature, EngineOptions } from './types.js';
+
+export { CREATION_KEY_PREFIX };
 
 /** Algorithm version: the prefix of every stored fingerprint. Bump it to re-fingerprint on purpose. */
 export const SIGNATURE_VERSION = 'v1';
@@ -19,17 +24,18 @@ export const PARTIAL_FINGERPRINT_PREFIX = `${SIGNATURE_VERSION}p`;
 /** Significant frames per side in the exact fingerprint, unless `options.topFrames` says otherwise. */
 export const DEFAULT_TOP_FRAMES = 1;
 /** Significant frames per side kept in a signature for the similarity score. */
-export const SIMILARITY_DEPTH = 8;
+export const SIMILARITY_DEPTH = MATCH_DEPTH;
 /** Significant frames per side whose packages feed component labels. */
 export const PACKAGE_DEPTH = 2;
-/** Key prefix of a side taken from a goroutine/thread creation stack (weak evidence). */
-export const CREATION_KEY_PREFIX = 'created:';
 
 interface Side {
   frames: Frame[];
   kind: Access['kind'];
   fromCreation: boolean;
   keys: string[];
+  cutAbove: boolean;
+  cutBelow: boolean;
+  op?: string;
 }
 
 export function signRace(report: RaceReport, options: EngineOptions = {}): RaceSignature {
@@ -52,7 +58,16 @@ export function signRace(report: RaceReport, options: EngineOptions = {}): RaceS
     fingerprint: `${prefix}:${fnv1a64(sides.map(token).join('\n~\n'))}`,
     title: titleOf(sides),
     partial,
-    sides: sides.map((side): SideSignature => ({ keys: side.keys, kind: side.kind })),
+    sides: sides.map(
+      (side): SideSignature => ({
+        keys: side.keys,
+        kind: side.kind,
+        locations: side.frames.map(location),
+        ...(side.cutAbove ? { cutAbove: true } : {}),
+        ...(side.cutBelow ? { cutBelow: true } : {}),
+        ...(side.op ? { op: side.op } : {}),
+      }),
+    ),
     packages: packages.filter(Boolean),
     ...(report.test ? { test: report.test } : {}),
   };
@@ -67,11 +82,38 @@ export function signRace(report: RaceReport, options: EngineOptions = {}): RaceS
 function sideOf(access: Access, report: RaceReport): Side | undefined {
   if (access.stackLost) return undefined;
   const frames = significant(access.frames, report);
-  if (frames.length > 0) return { frames, kind: access.kind, fromCreation: false, keys: keysOf(frames, '') };
+  const op = operationOnTop(access.frames);
+  // The stack reached its bottom (the test runner, the goroutine's start) even if the text stops after it.
+  const cutBelow = access.cutBelow && !reachedBottom(access.frames);
+  if (frames.length > 0) return { frames, kind: access.kind, fromCreation: false, keys: keysOf(frames, ''), cutAbove: access.cutAbove, cutBelow, ...(op ? { op } : {}) };
   const creation = access.actor ? report.creations.find((c) => c.actor === access.actor) : undefined;
   const created = creation ? significant(creation.frames, report) : [];
   if (created.length === 0) return undefined;
-  return { frames: created, kind: access.kind, fromCreation: true, keys: keysOf(created, CREATION_KEY_PREFIX) };
+  return { frames: created, kind: access.kind, fromCreation: true, keys: keysOf(created, CREATION_KEY_PREFIX), cutAbove: false, cutBelow: false, ...(op ? { op } : {}) };
+}
+
+/** The instrumentation dropped above a stack's first significant frame, in words. */
+function operationOnTop(frames: Frame[]): string | undefined {
+  for (const frame of frames) {
+    if (frame.significant) return undefined;
+    const op = instrumentationOperation(frame.function);
+    if (op) return op;
+  }
+  return undefined;
+}
+
+/** Frames a stack ends with: the test runner, the goroutine or thread start. */
+const BOTTOM_REASONS = new Set(['test harness', 'test framework', 'thread start', 'Rust runtime']);
+
+function reachedBottom(frames: Frame[]): boolean {
+  const last = frames[frames.length - 1];
+  return last !== undefined && !last.significant && (BOTTOM_REASONS.has(last.skipReason ?? '') || last.function === 'runtime.goexit');
+}
+
+/** `store.go:365`: enough to tell two statements of one file apart. */
+function location(frame: Frame): string {
+  if (frame.file === '' || frame.line <= 0) return '';
+  return `${frame.file.slice(frame.file.lastIndexOf('/') + 1)}:${frame.line}`;
 }
 
 /** Significant frames, top first. A TSan stack's bottom `main` only says the thread started there. */

@@ -7,8 +7,11 @@
 /** Which grammar a report was written in. */
 export type Dialect = 'go' | 'tsan';
 
-/** Read or write, as printed. Atomic TSan accesses keep their kind and set `atomic`. */
-export type AccessKind = 'read' | 'write';
+/**
+ * Read or write, as printed. Atomic TSan accesses keep their kind and set `atomic`. `unknown`
+ * when the access line itself was not pasted and only its frames remain.
+ */
+export type AccessKind = 'read' | 'write' | 'unknown';
 
 /** One stack frame as printed, before normalisation. */
 export interface RawFrame {
@@ -54,6 +57,10 @@ export interface Access {
   frames: Frame[];
   /** True when the runtime printed `[failed to restore the stack]`. */
   stackLost: boolean;
+  /** True when frames above the first one shown may be missing: the text starts inside this stack. */
+  cutAbove: boolean;
+  /** True when frames below the last one shown may be missing: the text ends, or skips lines, inside this stack. */
+  cutBelow: boolean;
 }
 
 /** A goroutine or thread creation stack (weak evidence, used when a side is missing). */
@@ -102,6 +109,14 @@ export interface SideSignature {
   keys: string[];
   /** The access kind on this side. */
   kind: AccessKind;
+  /** `file:line` (file base name) of each key's frame, '' when not printed: tells statements of one build apart. */
+  locations?: string[];
+  /** Frames above `keys[0]` may be missing: the text starts inside this stack. */
+  cutAbove?: boolean;
+  /** Frames below the last key may be missing: the text stops, or skips lines, inside this stack. */
+  cutBelow?: boolean;
+  /** The instrumentation on top of the stack, in words (`atomic Add`, `map write`), when there was some. */
+  op?: string;
 }
 
 /** The signature of one race: what the index stores and what duplicates are matched on. */

@@ -82,8 +82,28 @@ export const migrations: SchemaMigration[] = [
   },
   // The webhook job queue and backfill checkpoints (src/github/jobs).
   { name: '0002_jobs', up: createJobTables },
+  {
+    // Races reported in comments, the printed frames (for signing races again), the engine
+    // options they were signed with, and each inverted-index row's context in its race.
+    name: '0003_race_sources',
+    async up(db) {
+      await db.schema.alterTable('races').addColumn('comment_id', 'bigint').execute();
+      await db.schema.alterTable('races').addColumn('report', 'text').execute();
+      await db.schema.alterTable('repos').addColumn('engine_options', 'text').execute();
+      await db.schema.alterTable('race_keys').addColumn('context', 'bigint').execute();
+    },
+  },
+  // When each issue was filed and when its fix was merged, for the race dashboard (src/dashboard).
+  {
+    name: '0004_issue_dates',
+    async up(db) {
+      await db.schema.alterTable('issues').addColumn('created_at', 'text').execute();
+      await db.schema.alterTable('issues').addColumn('created_ms', 'bigint').execute();
+      await db.schema.alterTable('issues').addColumn('fixed_at', 'text').execute();
+    },
+  },
   // What the bot did on each issue: its labels, the labels people removed, its comment.
-  { name: '0003_bot_state', up: createBotStateTable },
+  { name: '0005_bot_state', up: createBotStateTable },
   // Job priority and folding, the shared spacing of GitHub writes, the scan of failed deliveries.
-  { name: '0004_job_scheduling', up: addJobScheduling },
+  { name: '0006_job_scheduling', up: addJobScheduling },
 ];

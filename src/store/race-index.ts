@@ -8,12 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
-import { indexKeys, issueSimilarity, type RaceSignature } from '../race/index.js';
+import { indexKeys, issueSimilarity, keyContexts, type MatchContext, type RaceSignature } from '../race/index.js';
 import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
   Candidate,
   CandidateQuery,
   IndexedIssue,
+  IndexedRace,
   IssueRef,
   IssueState,
   IssueSummary,
@@ -41,6 +42,12 @@ export function keyHash(key: string): number {
 function updatedMs(updatedAt: string): number {
   const ms = Date.parse(updatedAt);
   return Number.isNaN(ms) ? 0 : ms;
+}
+
+/** An unreadable creation date is unknown, not 1970. */
+function createdMs(createdAt: string | undefined): number | null {
+  const ms = createdAt === undefined ? NaN : Date.parse(createdAt);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 /** PostgreSQL text cannot hold NUL: untrusted text is stored with U+FFFD in its place, on both backends. */
@@ -76,6 +83,7 @@ function toSummary(row: IssueRow): IssueSummary {
     fixingPr: row.fixing_pr === null ? null : Number(row.fixing_pr),
     private: Number(row.private) === 1,
     updatedAt: row.updated_at,
+    ...(row.created_at === null ? {} : { createdAt: row.created_at }),
   };
 }
 
@@ -127,6 +135,8 @@ export class KyselyRaceIndex implements RaceIndex {
           private: issue.private ? 1 : 0,
           updated_at: storable(issue.updatedAt),
           updated_ms: updatedMs(issue.updatedAt),
+          created_at: issue.createdAt === undefined ? null : storable(issue.createdAt),
+          created_ms: createdMs(issue.createdAt),
         })),
       )
       .onConflict((oc) =>
@@ -141,6 +151,9 @@ export class KyselyRaceIndex implements RaceIndex {
             private: eb.ref('excluded.private'),
             updated_at: eb.ref('excluded.updated_at'),
             updated_ms: eb.ref('excluded.updated_ms'),
+            // A write that does not know the creation time keeps the one stored.
+            created_at: eb.fn.coalesce('excluded.created_at', 'issues.created_at'),
+            created_ms: eb.fn.coalesce('excluded.created_ms', 'issues.created_ms'),
           }))
           // An older write than the stored one changes nothing and returns no row.
           .where('issues.updated_ms', '<=', (eb) => eb.ref('excluded.updated_ms')),
@@ -155,17 +168,35 @@ export class KyselyRaceIndex implements RaceIndex {
     const byRef = new Map(batch.map((b) => [`${b.repoId}:${b.issue.number}`, b]));
     const races: Insertable<RacesTable>[] = [];
     const keys: Insertable<RaceKeysTable>[] = [];
+    const engines = new Map<number, string>();
     for (const w of written) {
       const { repoId, issue } = byRef.get(`${Number(w.repo_id)}:${Number(w.number)}`)!;
       const issueId = Number(w.id);
-      for (const sig of issue.races) {
-        races.push({ issue_id: issueId, repo_id: repoId, fingerprint: storable(sig.fingerprint), partial: sig.partial ? 1 : 0, signature: JSON.stringify(sig) });
+      if (issue.engine) engines.set(repoId, JSON.stringify(issue.engine));
+      for (const { commentId, report, ...signature } of issue.races) {
+        races.push({
+          issue_id: issueId,
+          repo_id: repoId,
+          fingerprint: storable(signature.fingerprint),
+          partial: signature.partial ? 1 : 0,
+          signature: JSON.stringify(signature),
+          comment_id: commentId ?? null,
+          report: report ? JSON.stringify(report) : null,
+        });
       }
-      const hashes = new Set(issue.races.flatMap((sig) => indexKeys(sig).map(keyHash)));
-      for (const key_hash of hashes) keys.push({ repo_id: repoId, key_hash, issue_id: issueId });
+      // Each key row keeps the key's context in its race, so lookups can count different races per frame.
+      const contexts = new Map<number, number | null>();
+      for (const sig of issue.races) {
+        for (const [key, context] of keyContexts(sig)) {
+          const hash = keyHash(key);
+          if (!contexts.has(hash) || contexts.get(hash) === null) contexts.set(hash, context === undefined ? null : keyHash(context));
+        }
+      }
+      for (const [key_hash, context] of contexts) keys.push({ repo_id: repoId, key_hash, issue_id: issueId, context });
     }
     for (const chunk of chunks(races)) await trx.insertInto('races').values(chunk).execute();
     for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
+    for (const [repoId, engine] of engines) await trx.updateTable('repos').set({ engine_options: engine }).where('id', '=', repoId).execute();
   }
 
   async removeIssue(ref: IssueRef): Promise<void> {
@@ -205,7 +236,7 @@ export class KyselyRaceIndex implements RaceIndex {
       .where('issues.number', '=', ref.number)
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    const races = await this.racesOf([Number(row.id)]);
+    const races = await this.racesOf([Number(row.id)], { withReports: true });
     return { ...toSummary(row), races: races.get(Number(row.id)) ?? [] };
   }
 
@@ -218,9 +249,9 @@ export class KyselyRaceIndex implements RaceIndex {
     const repoIds = [...new Set([ownRepo, ...siblings].filter((id): id is number => id !== undefined))];
     if (repoIds.length === 0) return [];
 
-    const [exactIds, sharedKeys] = await Promise.all([
+    const [exactIds, { counts: sharedKeys, racesThrough }] = await Promise.all([
       this.exactMatches(repoIds, query.races),
-      this.sharedKeyCounts(repoIds, query.races),
+      this.sharedKeys(repoIds, query.races),
     ]);
     // Exact matches always get scored; the rest by how many keys they share, newest first on ties.
     const ranked = [...sharedKeys.entries()]
@@ -244,7 +275,7 @@ export class KyselyRaceIndex implements RaceIndex {
     for (const row of visible) {
       const races = racesById.get(Number(row.id)) ?? [];
       const shared = races.filter((r) => queryFingerprints.has(r.fingerprint));
-      const score = issueSimilarity(query.races, races);
+      const score = issueSimilarity(query.races, races, racesThrough);
       if (score <= 0 && shared.length === 0) continue;
       found.push({
         issue: toSummary(row),
@@ -285,15 +316,31 @@ export class KyselyRaceIndex implements RaceIndex {
     return new Set(ids.sort((a, b) => b - a).slice(0, EXACT_CAP));
   }
 
-  /** Issue id -> how many of the query's index keys it shares, newest `ISSUES_PER_KEY` per key. */
-  private async sharedKeyCounts(repoIds: number[], races: RaceSignature[]): Promise<Map<number, number>> {
-    const hashes = [...new Set(races.flatMap((sig) => indexKeys(sig).map(keyHash)))].slice(0, MAX_QUERY_KEYS);
-    const ids = await this.newestIssues(
+  /**
+   * Issue id -> how many of the query's index keys it shares, newest `ISSUES_PER_KEY` per key;
+   * and, from the same rows, how many different races (fingerprints other than the query's
+   * own) pass through each key, so the scoring weighs common frames less.
+   */
+  private async sharedKeys(repoIds: number[], races: RaceSignature[]): Promise<{ counts: Map<number, number>; racesThrough: MatchContext }> {
+    // The query's own contexts count too: a race seen once is one race through its frames.
+    const keyOf = new Map<number, string[]>();
+    const contexts = new Map<string, Set<number>>();
+    for (const sig of races) {
+      for (const [key, context] of keyContexts(sig)) {
+        const hash = keyHash(key);
+        if (!keyOf.get(hash)?.includes(key)) keyOf.set(hash, [...(keyOf.get(hash) ?? []), key]);
+        const seen = contexts.get(key) ?? new Set<number>();
+        if (context !== undefined) seen.add(keyHash(context));
+        contexts.set(key, seen);
+      }
+    }
+    const hashes = [...keyOf.keys()].slice(0, MAX_QUERY_KEYS);
+    const rows = await this.keyRows(
       repoIds.flatMap((repoId) =>
         hashes.map((hash) =>
           this.db
             .selectFrom('race_keys')
-            .select('issue_id')
+            .select(['issue_id', 'context', 'key_hash'])
             .where('repo_id', '=', repoId)
             .where('key_hash', '=', hash)
             .orderBy('issue_id', 'desc')
@@ -302,8 +349,12 @@ export class KyselyRaceIndex implements RaceIndex {
       ),
     );
     const counts = new Map<number, number>();
-    for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-    return counts;
+    for (const row of rows) {
+      counts.set(row.issueId, (counts.get(row.issueId) ?? 0) + 1);
+      if (row.context === null) continue;
+      for (const key of keyOf.get(row.keyHash) ?? []) contexts.get(key)!.add(row.context);
+    }
+    return { counts, racesThrough: { racesThrough: (key) => Math.max(1, contexts.get(key)?.size ?? 1) } };
   }
 
   /**
@@ -322,6 +373,23 @@ export class KyselyRaceIndex implements RaceIndex {
     return ids;
   }
 
+  /** `newestIssues` for inverted-index rows, which carry the key and its context along. */
+  private async keyRows(
+    lookups: SelectQueryBuilder<IndexTables, 'race_keys', { issue_id: number; context: number | null; key_hash: number }>[],
+  ): Promise<{ issueId: number; context: number | null; keyHash: number }[]> {
+    const found: { issueId: number; context: number | null; keyHash: number }[] = [];
+    for (let i = 0; i < lookups.length; i += MAX_QUERY_KEYS) {
+      const [first, ...rest] = lookups
+        .slice(i, i + MAX_QUERY_KEYS)
+        .map((q) => this.db.selectFrom(q.as('t')).select(['t.issue_id', 't.context', 't.key_hash']));
+      const rows = await rest.reduce((q, next) => q.unionAll(next), first!).execute();
+      for (const row of rows) {
+        found.push({ issueId: Number(row.issue_id), context: row.context === null ? null : Number(row.context), keyHash: Number(row.key_hash) });
+      }
+    }
+    return found;
+  }
+
   private issueRows() {
     return this.db
       .selectFrom('issues')
@@ -330,19 +398,25 @@ export class KyselyRaceIndex implements RaceIndex {
       .select(['repos.installation_id', 'repos.name']);
   }
 
-  private async racesOf(issueIds: number[]): Promise<Map<number, RaceSignature[]>> {
-    const byIssue = new Map<number, RaceSignature[]>();
+  private async racesOf(issueIds: number[], { withReports = false } = {}): Promise<Map<number, IndexedRace[]>> {
+    const byIssue = new Map<number, IndexedRace[]>();
     if (issueIds.length === 0) return byIssue;
     const rows = await this.db
       .selectFrom('races')
-      .select(['issue_id', 'signature'])
+      .select(['issue_id', 'signature', 'comment_id'])
+      .$if(withReports, (q) => q.select('report'))
       .where('issue_id', 'in', issueIds)
       .orderBy('id')
       .execute();
     for (const row of rows) {
       const id = Number(row.issue_id);
       const list = byIssue.get(id) ?? [];
-      list.push(JSON.parse(row.signature) as RaceSignature);
+      const report = (row as { report?: string | null }).report;
+      list.push({
+        ...(JSON.parse(row.signature) as RaceSignature),
+        ...(row.comment_id === null ? {} : { commentId: Number(row.comment_id) }),
+        ...(report ? { report: JSON.parse(report) } : {}),
+      });
       byIssue.set(id, list);
     }
     return byIssue;

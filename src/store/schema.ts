@@ -11,6 +11,8 @@ export interface ReposTable {
   installation_id: number;
   /** `owner/name`, lower-cased. */
   name: string;
+  /** JSON of the engine options the repository's races were last signed with; null before any. */
+  engine_options: string | null;
 }
 
 export interface IssuesTable {
@@ -23,12 +25,18 @@ export interface IssuesTable {
   /** JSON array of label names. */
   labels: string;
   fixing_pr: number | null;
+  /** When the fixing PR was merged (ISO 8601); null while unknown. */
+  fixed_at: string | null;
   /** 0 or 1. */
   private: number;
   /** GitHub's `updated_at`, as received. */
   updated_at: string;
   /** `updated_at` in epoch milliseconds: what "newest write wins" compares. */
   updated_ms: number;
+  /** GitHub's `created_at`, as received; null for issues indexed before it was recorded. */
+  created_at: string | null;
+  /** `created_at` in epoch milliseconds, for date ranges and ordering. */
+  created_ms: number | null;
 }
 
 export interface RacesTable {
@@ -40,6 +48,10 @@ export interface RacesTable {
   partial: number;
   /** The engine's `RaceSignature`, as JSON. */
   signature: string;
+  /** The comment that reported the race; null for the issue body. */
+  comment_id: number | null;
+  /** The engine's `StoredReport` (frames as printed), as JSON; null for races stored before it was kept. */
+  report: string | null;
 }
 
 /**
@@ -50,6 +62,12 @@ export interface RaceKeysTable {
   repo_id: number;
   key_hash: number;
   issue_id: number;
+  /**
+   * 48-bit hash of the key's context in the issue's first race through it (the engine's
+   * `keyContexts`): how many different races pass through a frame is counted from these.
+   * Null when the context is unknown (a one-sided report's top frame) and for older rows.
+   */
+  context: number | null;
 }
 
 export interface IndexTables {

@@ -2,11 +2,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { errorText, IndexOpenError } from './errors.js';
 
 /** How long a writer waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
+/** Prepared statements kept for reuse: the index asks the same few dozen shapes of query again and again. */
+const STATEMENT_CACHE = 256;
 
 export function openSqlite(path: string): SqliteDialect {
   let db: Database.Database | undefined;
@@ -28,7 +31,24 @@ export function openSqlite(path: string): SqliteDialect {
     db?.close();
     throw describeOpenFailure(path, error);
   }
-  return new SqliteDialect({ database: db });
+  return new SqliteDialect({ database: reusingStatements(db) });
+}
+
+/**
+ * Kysely prepares every query it runs; SQLite compiling the same text each time costs more
+ * than running it. Statements are kept by their SQL text and reused (better-sqlite3 runs them
+ * one at a time on this connection, so reuse is safe).
+ */
+function reusingStatements(db: Database.Database): SqliteDatabase {
+  const statements = new LRUCache<string, Database.Statement>({ max: STATEMENT_CACHE });
+  return {
+    close: () => db.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+      return statement;
+    },
+  };
 }
 
 /**

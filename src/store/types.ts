@@ -3,7 +3,8 @@
  * contract test suite runs against both. The index is a cache of what GitHub holds:
  * backfill can always rebuild it.
  */
-import type { RaceSignature } from '../race/types.js';
+import type { StoredReport } from '../race/stored-report.js';
+import type { EngineOptions, RaceSignature } from '../race/types.js';
 import type { Candidate, IssueState, IssueSummary } from '../triage/types.js';
 
 export type { Candidate, IssueState, IssueSummary };
@@ -16,9 +17,19 @@ export interface IssueRef {
   number: number;
 }
 
+/** One race of an issue as the index keeps it: its signature, where it was reported, what was printed. */
+export interface IndexedRace extends RaceSignature {
+  /** The comment that reported it; absent for the issue's body. */
+  commentId?: number;
+  /** The report with its frames as printed, so the race can be signed again (absent for races stored before it was kept). */
+  report?: StoredReport;
+}
+
 /** One issue as the index knows it. */
 export interface IndexedIssue extends IssueSummary {
-  races: RaceSignature[];
+  races: IndexedRace[];
+  /** The engine options the races were signed with (the repository's config), kept for signing them again. */
+  engine?: EngineOptions;
 }
 
 export interface CandidateQuery {

@@ -28,6 +28,8 @@ export interface CommentInput {
   skippedLabels: SkippedLabel[];
   marker: MarkerData;
   configError?: string;
+  /** The race's page on the dashboard, when it is on: the signature links there. */
+  raceUrl?: (fingerprint: string) => string;
 }
 
 /** The comment for an issue with races. */
@@ -35,10 +37,10 @@ export function renderComment(input: CommentInput): string {
   const { races, duplicates, labels, skippedLabels } = input;
   const top: string[] = [];
   if (races.length === 1) {
-    top.push(`**Data race:** ${raceLine(races[0]!)}`);
+    top.push(`**Data race:** ${raceLine(races[0]!, input.raceUrl)}`);
   } else {
     top.push(`**${races.length} data races** in this issue:`);
-    races.slice(0, MAX_LISTED_RACES).forEach((race, i) => top.push(`${i + 1}. ${raceLine(race)}`));
+    races.slice(0, MAX_LISTED_RACES).forEach((race, i) => top.push(`${i + 1}. ${raceLine(race, input.raceUrl)}`));
     if (races.length > MAX_LISTED_RACES) top.push('', `and ${races.length - MAX_LISTED_RACES} more, in the details below.`);
   }
   top.push('');
@@ -76,14 +78,14 @@ export function renderNoRaceComment(marker: MarkerData, removedLabels: string[],
   return assemble(marker, lines, footer(configError));
 }
 
-function raceLine({ report, signature }: AnalysedRace): string {
+function raceLine({ report, signature }: AnalysedRace, raceUrl?: (fingerprint: string) => string): string {
   const sides = report.accesses.map(accessSummary);
   if (sides.length === 1) sides.push(`an access not in the report${report.partialReason ? ` (${plain(report.partialReason)})` : ''}`);
   const test = report.test ?? signature.test;
   return [
     sides.join(' ↔ '),
     ...(test ? [`caught by ${code(test)}`] : []),
-    `signature ${code(shortFingerprint(signature.fingerprint))}${signature.partial ? ' (partial)' : ''}`,
+    `signature ${link(code(shortFingerprint(signature.fingerprint)), raceUrl?.(signature.fingerprint))}${signature.partial ? ' (partial)' : ''}`,
   ].join(' · ');
 }
 
@@ -133,6 +135,11 @@ function functionName(frame: Frame): string {
 
 function location(frame: Frame): string {
   return frame.line > 0 ? `${frame.file}:${frame.line}` : frame.file;
+}
+
+/** `[text](url)`; the URL is the app's own (its configured address and an encoded path). */
+function link(text: string, url: string | undefined): string {
+  return url ? `[${text}](${url})` : text;
 }
 
 function shortFingerprint(fingerprint: string): string {

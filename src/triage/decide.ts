@@ -28,6 +28,8 @@ export interface DecideInput {
   configError?: string;
   /** Suggestions from past issues' labels; used only when `learned_labels.enabled`. */
   learnedLabels?: LabelDecision[];
+  /** A race's dashboard page, linked from the comment (see `CommentInput`). */
+  raceUrl?: (fingerprint: string) => string;
 }
 
 export interface Decision {
@@ -59,7 +61,7 @@ export interface Decision {
 export function decide(input: DecideInput): Decision {
   const { issue, races, config, previous } = input;
   const commented = input.commented ?? previous !== undefined;
-  const duplicates = races.length > 0 ? likelyDuplicates(issue, input.candidates, config) : [];
+  const duplicates = races.length > 0 ? listDuplicates(issue, input.candidates, config) : [];
 
   const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels, input.issue.repo);
   const { applicable, missing } = existingLabels(proposed, input.repoLabels, config.create_labels);
@@ -85,6 +87,7 @@ export function decide(input: DecideInput): Decision {
       skippedLabels,
       marker,
       ...(input.configError ? { configError: input.configError } : {}),
+      ...(input.raceUrl ? { raceUrl: input.raceUrl } : {}),
     });
   }
 
@@ -115,7 +118,7 @@ export function decide(input: DecideInput): Decision {
  * itself, only from this repository or configured siblings of the same installation, never
  * a private repository's issue in another repository. Open issues first, then the closest.
  */
-function likelyDuplicates(issue: IssueInput, candidates: Candidate[], config: Config): DuplicateLine[] {
+export function listDuplicates(issue: IssueInput, candidates: Candidate[], config: Config): DuplicateLine[] {
   const repo = issue.repo.toLowerCase();
   const allowed = new Set([repo, ...config.siblings]);
   const seen = new Set<string>();

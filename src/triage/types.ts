@@ -24,6 +24,8 @@ export interface IssueSummary {
   private: boolean;
   /** GitHub's `updated_at`, ISO 8601. The newest write wins. */
   updatedAt: string;
+  /** GitHub's `created_at`, ISO 8601: when the race was first reported in this issue. Absent when unknown. */
+  createdAt?: string;
 }
 
 /** One earlier issue that shares or resembles the query's races. */

@@ -33,6 +33,8 @@ describe('corpus files', () => {
       labels: ['sig/execution'],
       createdAt: '2024-01-01T00:00:00Z',
       duplicateOf: null,
+      notDuplicateOf: null,
+      showsRace: null,
     });
   });
 

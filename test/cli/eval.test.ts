@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
@@ -6,6 +6,7 @@ import { REPO_ROOT, runCli, SHARED } from './run-cli.js';
 
 const GO_GENERATED = resolve(SHARED, 'corpus/public/go-generated-issues.jsonl');
 const GO_KVDB = resolve(SHARED, 'corpus/public/go-kvdb-issues.jsonl');
+const REAL_DUPS = resolve(SHARED, 'corpus/public/real-dups');
 const SEEDS = resolve(REPO_ROOT, 'fixtures/corpus/seeds.jsonl');
 
 const temp = mkdtempSync(join(tmpdir(), 'race-triage-eval-'));
@@ -31,19 +32,70 @@ describe('race-triage eval', () => {
     const gates = (min: string, ...corpus: string[]) =>
       runCli(['eval', '--corpus', ...corpus, '--min-recall1', min, '--max-wrong-exact', '0']);
     const exact = gates('1', GO_GENERATED, SEEDS);
-    expect(exact.stderr).toBe('');
+    expect(exact.stderr).toBe(
+      [
+        'race-triage: go-generated-issues.jsonl: 8 issues (8 with races, 8 races), 8 duplicates listed, 16 labels applied',
+        'race-triage: seeds.jsonl: 7 issues (7 with races, 8 races), 2 duplicates listed, 9 labels applied',
+        '',
+      ].join('\n'),
+    );
     expect(exact.status).toBe(0);
-    const kvdb = gates('0.9', GO_KVDB);
-    expect(kvdb.stderr).toBe('');
+    // The inlined-atomic group of go-kvdb is found too: every issue names its race first.
+    const kvdb = gates('1', GO_KVDB);
+    expect(kvdb.stderr).toMatch(/^race-triage: go-kvdb-issues\.jsonl: 24 issues .*\n$/);
     expect(kvdb.status).toBe(0);
 
     expect(exact.stdout).toContain('## go-generated-issues.jsonl: 8 issues');
     expect(exact.stdout).toContain('Duplicates: 5 issues with earlier duplicates, 3 without.');
-    expect(exact.stdout).toContain('| method | recall@1 | recall@3 | MRR | wrong "exact" | false alarms |');
+    expect(exact.stdout).toContain('| method | recall@1 | recall@5 | MRR | wrong "exact" | false alarms |');
     expect(exact.stdout).toMatch(/^\| race-triage \| 1\.00 \| 1\.00 \| 1\.00 \| 0% of \d+ \| 0% \|$/m);
     expect(exact.stdout).toMatch(/^\| top frame \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+% of \d+ \| \d+% \|$/m);
     expect(exact.stdout).toMatch(/^\| TF-IDF \| [\d.]+ \| [\d.]+ \| [\d.]+ \| none claimed \| \d+% \|$/m);
     expect(exact.stdout).toContain('## seeds.jsonl: 7 issues');
+  });
+
+  // The real-world gate: duplicates maintainers linked in twelve Go projects, with hard negatives.
+  test('holds the gates on the real duplicates of twelve Go projects, per repository and overall', () => {
+    const { status, stdout, stderr } = runCli([
+      'eval', '--corpus', REAL_DUPS,
+      '--min-recall1', '0.94', '--min-recall5', '0.97', '--max-wrong-exact', '0', '--max-hard-negatives', '1',
+    ]);
+    expect(stderr).toMatch(/^race-triage: real-dups: 80 issues \(\d+ with races, \d+ races\), \d+ duplicates listed, \d+ labels applied\n$/);
+    expect(status).toBe(0);
+    expect(stdout).toContain('## real-dups: 80 issues, 12 repositories');
+    // Only issues whose text shows a race are asked about.
+    expect(stdout).toContain('Duplicates: 34 issues with earlier duplicates');
+    expect(stdout).toContain('16 hard negatives.');
+    expect(stdout).toMatch(/^\| race-triage \| [\d.]+ \| [\d.]+ \| [\d.]+ \| (?:0% of \d+|none claimed) \| \d+% \| [01] of 16 \| 0 \|$/m);
+    expect(stdout).toMatch(/^\| cockroachdb\/cockroach \| 41 \| 28 \| /m);
+    expect(stdout).toContain('| threshold | precision | recall | listed | hard negatives listed |');
+    expect(stdout).toMatch(/^Best precision at recall of at least 0\.9: threshold 0\.\d\d \(precision 0\.\d\d|1\.00, recall [\d.]+\)\.$/m);
+  });
+
+  test('reads a directory of corpora with its groups.json: hard negatives, issues without race text', () => {
+    const dir = join(temp, 'dir-corpus');
+    mkdirSync(dir, { recursive: true });
+    // go-generated as one repository: #104 refiles #100's race; call #101 a look-alike of #105 and
+    // say #103's text shows no race.
+    writeFileSync(join(dir, 'shop.jsonl'), goGenerated((issue) => ({ ...issue, repository: 'acme/shop' })));
+    writeFileSync(
+      join(dir, 'groups.json'),
+      JSON.stringify({
+        groups: [{ repository: 'acme/shop', issues: [100, 103, 104], members_with_race_text: [100, 104] }],
+        hard_negatives: [{ repository: 'acme/shop', issues: [105, 101], why: 'look-alike' }],
+      }),
+    );
+    const { status, stdout } = runCli(['eval', '--corpus', dir, '--json']);
+    expect(status).toBe(0);
+    const [report] = JSON.parse(stdout) as { corpus: string; duplicates: { method: string; metrics: Record<string, number> }[] }[];
+    expect(report!.corpus).toBe('dir-corpus');
+    const ours = report!.duplicates[0]!.metrics;
+    expect(ours.hardNegatives).toBe(1);
+    // #103 (no race text) is neither asked about nor counted against anyone.
+    expect(ours.queries).toBe(4);
+    const bad = runCli(['eval', '--corpus', GO_KVDB, '--max-hard-negatives', 'none']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("race-triage: --max-hard-negatives must be a whole number, not 'none'\n");
   });
 
   test('fails the gate, naming corpus and figure, when the groupings no longer match', () => {

@@ -5,7 +5,7 @@ import { duplicateMetrics, labelMetrics } from '../../src/eval/metrics.js';
 const ranked = (...numbers: number[]) => numbers.map((number) => ({ number, score: 0.9, exact: false }));
 
 describe('duplicate metrics', () => {
-  test('recall@1, recall@3 and MRR follow the rank of the first true duplicate', () => {
+  test('recall@1, recall@5 and MRR follow the rank of the first true duplicate', () => {
     const m = duplicateMetrics([
       { truth: [1], ranked: ranked(1, 2) }, // rank 1
       { truth: [1], ranked: ranked(3, 4, 1) }, // rank 3
@@ -14,7 +14,7 @@ describe('duplicate metrics', () => {
     ]);
     expect(m.queries).toBe(4);
     expect(m.recall1).toBe(0.25);
-    expect(m.recall3).toBe(0.5);
+    expect(m.recall5).toBe(0.75);
     expect(m.mrr).toBeCloseTo((1 + 1 / 3 + 1 / 4 + 0) / 4);
   });
 

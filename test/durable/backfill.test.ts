@@ -28,6 +28,7 @@ function repository(count: number) {
       state_reason: number % 3 === 0 ? 'completed' : null,
       labels: [{ name: 'type/bug' }],
       comments: 0,
+      created_at: new Date(Date.UTC(2023, 0, 1) + number * 3_600_000).toISOString(),
       updated_at: new Date(Date.UTC(2024, 0, 1) + number * 60_000).toISOString(),
       ...(number % 10 === 0 ? { pull_request: { url: 'x' } } : {}),
     };
@@ -91,6 +92,7 @@ describe('backfill', () => {
         stateReason: item.state_reason,
         labels: ['type/bug'],
         updatedAt: item.updated_at,
+        createdAt: item.created_at,
         races: analyse(item.body).map((r) => r.signature),
       });
     }

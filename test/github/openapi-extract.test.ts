@@ -46,8 +46,8 @@ describe('checkResponse', () => {
   });
 });
 
-test('the extract covers every route the app and the CLI call', () => {
-  const sources = ['../../src/github/', '../../src/cli/'].flatMap((relative) => {
+test('the extract covers every route the app, its dashboard and the CLI call', () => {
+  const sources = ['../../src/github/', '../../src/dashboard/', '../../src/cli/'].flatMap((relative) => {
     const dir = new URL(relative, import.meta.url).pathname;
     return readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts'))

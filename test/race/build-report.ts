@@ -11,6 +11,8 @@ export interface SideSpec {
   frames: string[];
   actor?: string;
   stackLost?: boolean;
+  /** The stack may go on below its last frame (the paste was cut there). */
+  cutBelow?: boolean;
 }
 
 export function buildReport(
@@ -31,6 +33,8 @@ export function buildReport(
     actor: side.actor ?? `goroutine ${index + 7}`,
     frames: frames(side.frames),
     stackLost: side.stackLost ?? false,
+    cutAbove: false,
+    cutBelow: side.cutBelow ?? false,
   }));
   return {
     dialect,

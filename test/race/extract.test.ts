@@ -161,6 +161,39 @@ describe('Go grammar', () => {
     expect(report!.partialReason).toBe('current access missing: report starts at the previous access');
   });
 
+  test('a text starting inside the first stack keeps those frames as a side of unknown kind', () => {
+    // The paste lost everything above the first stack's second frame.
+    const body = CHECKOUT.slice(CHECKOUT.indexOf('  example.com/shop/cart.(*Cart).AddAsync.func1()'));
+    const [report] = extractReports(body);
+    expect(report!.accesses.map((a) => [a.kind, a.previous, a.cutAbove, a.frames[0]?.function])).toEqual([
+      ['unknown', false, true, 'example.com/shop/cart.(*Cart).AddAsync.func1'],
+      ['read', true, false, 'example.com/shop/cart.(*Cart).Total'],
+    ]);
+    expect(report!.partialReason).toBe('first access line missing: the text starts inside its stack');
+    expect(body.slice(report!.span[0]).startsWith('  example.com/shop/cart.(*Cart).AddAsync.func1()')).toBe(true);
+    // Frames before a current access line are another report's tail, not this one's.
+    const tail = `  example.com/shop/cart.(*Cart).Add()\n      /x/cart.go:14 +0xc4\n${CHECKOUT}`;
+    expect(reportView(extractReports(tail)[0]!)).toEqual(reportView(extractReports(CHECKOUT)[0]!));
+  });
+
+  test('a stack that stops because the text stops is marked cut below; a complete one is not', () => {
+    const cut = CHECKOUT.slice(0, CHECKOUT.indexOf('  example.com/shop/cart.TestCheckout()'));
+    const [report] = extractReports(cut);
+    expect(report!.accesses.map((a) => [a.cutAbove, a.cutBelow])).toEqual([
+      [false, false],
+      [false, true],
+    ]);
+    expect(extractReports(CHECKOUT)[0]!.accesses.map((a) => a.cutBelow)).toEqual([false, false]);
+  });
+
+  test('an elision line (`--` of grep, `...`) inside a stack marks it cut below and keeps the frames after it', () => {
+    const elided = CHECKOUT.replace('  example.com/shop/cart.(*Cart).AddAsync.func1()', '--\n  example.com/shop/cart.(*Cart).AddAsync.func1()');
+    const [report] = extractReports(elided);
+    expect(report!.accesses[0]!.cutBelow).toBe(true);
+    expect(reportView(report!).accesses[0]!.frames).toEqual(reportView(extractReports(CHECKOUT)[0]!).accesses[0]!.frames);
+    expect(extractReports(CHECKOUT.replace('  example.com/shop/cart.TestCheckout()', '...\n  example.com/shop/cart.TestCheckout()'))[0]!.accesses[1]!.cutBelow).toBe(true);
+  });
+
   test('a header is not required: an access line opens a report', () => {
     const body = CHECKOUT.replace(/^.*WARNING: DATA RACE\n/m, '');
     expect(reportView(extractReports(body)[0]!)).toEqual(reportView(extractReports(CHECKOUT)[0]!));
@@ -345,14 +378,41 @@ describe('ThreadSanitizer grammar', () => {
     ]);
   });
 
-  test('two reports in one body (karlstav/cava#328): the first starts mid-report', () => {
+  test('two reports in one body (karlstav/cava#328): the first starts mid-report, its top named by the SUMMARY', () => {
     const reports = extractReports(fixtureBody('tsan-cava-328'));
-    expect(reports.map((r) => [r.partial, r.accesses.length])).toEqual([
-      [true, 1],
-      [false, 2],
+    expect(reports.map((r) => [r.partial, r.accesses.map((a) => a.kind)])).toEqual([
+      [false, ['unknown', 'read']],
+      [false, ['write', 'read']],
     ]);
+    // The paste starts at frame #1; the SUMMARY line names frame #0.
+    expect(reportView(reports[0]!).accesses[0]!.frames).toEqual(['input_fifo @ input/fifo.c:47', '<null> @ :0']);
   });
 
+  test('a report pasted as its SUMMARY line alone is one frame of one side, cut below', () => {
+    const [report] = extractReports('CI says:\n\nSUMMARY: ThreadSanitizer: data race /src/queue.cc:81:3 in Queue::Push(int)\n');
+    expect(report!.partial).toBe(true);
+    expect(report!.partialReason).toBe('only the SUMMARY line: the top frame of the first access');
+    expect(report!.accesses).toEqual([expect.objectContaining({ kind: 'unknown', cutBelow: true })]);
+    expect(reportView(report!).accesses[0]!.frames).toEqual(['Queue::Push(int) @ /src/queue.cc:81']);
+    // Old runtimes print no `in`; a module offset stands for an unknown file.
+    expect(reportView(extractReports('SUMMARY: ThreadSanitizer: data race (a.out+0x12) (BuildId: ab12) in Worker::Run()')[0]!).accesses[0]!.frames)
+      .toEqual(['Worker::Run() @ :0']);
+    // A summary naming only the allocator says nothing.
+    expect(extractReports('SUMMARY: ThreadSanitizer: data race (/usr/bin/x+0xda1533f) in operator delete(void*, unsigned long)')).toEqual([]);
+  });
+
+  test('the SUMMARY at the end of a full report adds no second race', () => {
+    expect(extractReports(fixtureBody('variant-tsan-atomic-mutexes-locations'))).toHaveLength(1);
+  });
+
+  test('ThreadSanitizer behind journald prefixes reads as without them', () => {
+    const plain = fixtureBody('variant-tsan-atomic-mutexes-locations');
+    const journald = plain
+      .split('\n')
+      .map((l, i) => `nov 20 23:05:${String(10 + (i % 50)).padStart(2, '0')} buildhost vhds_test[91534]: ${l}`)
+      .join('\n');
+    expect(extractReports(journald).map(reportView)).toEqual(extractReports(plain).map(reportView));
+  });
   test.each(['nonrace-tsan-heap-use-after-free', 'nonrace-tsan-thread-leak', 'nonrace-helgrind', 'nonrace-goroutine-limit'])(
     '%s yields no race',
     (name) => {

@@ -1,6 +1,6 @@
 /**
  * Report fixtures, syzkaller style: `fixtures/reports/<name>.txt` holds header lines
- * (`RACES: N`, then per race `TITLE:`, `PARTIAL:`, `TEST:`, `ACCESSES:`, `TOP:`), a blank
+ * (`RACES: N`, then per race `TITLE:`, `FINGERPRINT:`, `PARTIAL:`, `TEST:`, `ACCESSES:`, `TOP:`), a blank
  * line, then the issue body exactly as GitHub returns it.
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
- * Every fixture body must give the races its header describes. TITLE lines come from the
- * signature, so a change to normalisation or signing shows here too:
+ * Every fixture body must give the races its header describes. TITLE and FINGERPRINT lines come
+ * from the signature, so a change to normalisation or signing shows here too, fingerprint by
+ * fingerprint (a moved fingerprint needs a SIGNATURE_VERSION bump):
  * `UPDATE_FIXTURES=1 npm test -- test/race/fixtures.test.ts` rewrites the headers from the
  * current engine; review the diff before committing it.
  */
@@ -19,6 +20,7 @@ function renderHeader(body: string): string {
   for (const report of reports) {
     lines.push(
       `TITLE: ${signRace(report).title}`,
+      `FINGERPRINT: ${signRace(report).fingerprint}`,
       `PARTIAL: ${report.partial ? `true (${report.partialReason})` : 'false'}`,
       `TEST: ${report.test ?? '-'}`,
       `ACCESSES: ${report.accesses.map((a) => `${a.previous ? 'previous ' : ''}${a.atomic ? 'atomic ' : ''}${a.kind}`).join(', ')}`,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { indexKeys, issueSimilarity, LIKELY_DUPLICATE_THRESHOLD, type RaceSignature } from '../../src/race/index.js';
+import { contextOver, indexKeys, issueSimilarity, LIKELY_DUPLICATE_THRESHOLD, type RaceSignature } from '../../src/race/index.js';
 import {
   IndexOpenError,
   openDatabase,
@@ -32,11 +32,12 @@ const TIDB = { installationId: 7, repo: 'pingcap/tidb' };
  */
 function expectedStrong(stored: CorpusIssue[], query: CorpusIssue, limit: number) {
   const queryFps = new Set(query.races.map((r) => r.fingerprint));
+  const context = contextOver(query.races, stored.flatMap((i) => i.races));
   return stored
     .filter((i) => i.number !== query.number)
     .map((i) => ({
       number: i.number,
-      score: issueSimilarity(query.races, i.races),
+      score: issueSimilarity(query.races, i.races, context),
       exact: i.races.some((r) => !r.partial && queryFps.has(r.fingerprint)),
     }))
     .filter((c) => c.exact || c.score >= LIKELY_DUPLICATE_THRESHOLD)
@@ -88,6 +89,15 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     expect(await index.getIssue({ installationId: 8, repo: TIDB.repo, number: issue.number })).toBeUndefined();
   });
 
+  it('remembers when an issue was filed, even when a later write does not say', async () => {
+    const filed = asIndexed(corpus[0]!, { ...TIDB, createdAt: '2023-02-10T08:00:00Z', updatedAt: '2024-01-01T00:00:00Z' });
+    await index.upsertIssue(filed);
+    expect((await index.getIssue({ ...TIDB, number: filed.number }))?.createdAt).toBe('2023-02-10T08:00:00Z');
+    const { createdAt: _unknown, ...edited } = { ...filed, title: 'edited', updatedAt: '2024-02-01T00:00:00Z' };
+    await index.upsertIssue(edited);
+    expect(await index.getIssue({ ...TIDB, number: filed.number })).toEqual({ ...edited, createdAt: '2023-02-10T08:00:00Z' });
+  });
+
   it('keeps the newest write and replaces the races with it', async () => {
     const [a, b] = [corpus[0]!, corpus[1]!];
     const newer = asIndexed(b, { ...TIDB, number: a.number, title: 'newer', updatedAt: '2024-05-01T00:00:00Z' });
@@ -125,7 +135,8 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
       const expected = expectedStrong(corpus, query, 5);
       expect(brief(got).slice(0, expected.length)).toEqual(expected);
       // Whatever follows is still scored by the engine, best first, never the issue itself.
-      for (const c of got) expect(c.score).toBe(issueSimilarity(query.races, byNumber.get(c.issue.number)!.races));
+      const context = contextOver(query.races, corpus.flatMap((i) => i.races));
+      for (const c of got) expect(c.score).toBe(issueSimilarity(query.races, byNumber.get(c.issue.number)!.races, context));
       const rank = got.map((c) => Number(c.exact) * 2 + c.score); // exact first, then by score
       expect(rank).toEqual([...rank].sort((a, b) => b - a));
       strong += expected.length;

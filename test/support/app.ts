@@ -8,6 +8,7 @@ import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import { pino } from 'pino';
+import { LOG_REDACTION } from '../../src/github/log.js';
 import { startServer, type RunningServer, type ServerSettings } from '../../src/github/server.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
 import { APP_ID } from './github/fake-github.js';
@@ -67,6 +68,8 @@ export interface StartOptions {
   jobs?: ServerSettings['jobs'];
   logs?: Record<string, unknown>[];
   requestTimeoutMs?: number;
+  /** Serve the race dashboard with these settings (off unless given). */
+  dashboard?: ServerSettings['dashboard'];
 }
 
 export async function startApp(options: StartOptions): Promise<TestApp> {
@@ -81,7 +84,8 @@ export async function startApp(options: StartOptions): Promise<TestApp> {
       done();
     },
   });
-  const log = pino({ level: 'debug' }, sink);
+  // The app's own redaction, as production logs.
+  const log = pino({ level: 'debug', redact: LOG_REDACTION }, sink);
   const launch = (port: number, jobs: ServerSettings['jobs']) =>
     startServer({
       host: '127.0.0.1',
@@ -96,6 +100,7 @@ export async function startApp(options: StartOptions): Promise<TestApp> {
       requestTimeoutMs: options.requestTimeoutMs ?? TEST_REQUEST_TIMEOUT_MS,
       jobs: { ...TEST_JOBS, ...jobs, worker: { ...TEST_JOBS.worker, ...jobs?.worker } },
       now: () => clock.now,
+      dashboard: options.dashboard ?? false,
     });
   let port = options.port;
   let running = await launch(port, options.jobs);

@@ -30,6 +30,8 @@ export function race(opts: { fingerprint: string; test?: string; sides: SideSpec
     actor: side.actor ?? '',
     frames: side.frames.map(frame),
     stackLost: false,
+    cutAbove: false,
+    cutBelow: false,
   }));
   const tops = accesses.map((a) => a.frames[0]?.short ?? '?');
   return {

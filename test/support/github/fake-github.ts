@@ -151,6 +151,10 @@ export class FakeGitHub {
   /** login -> `role_name` (absent: not a collaborator, 404). */
   readonly roles = new Map<string, string>();
   readonly reactions: { commentId: number; content: string }[] = [];
+  /** A user access token (the dashboard's sign-in) -> its user (`GET /user`). */
+  readonly users = new Map<string, { login: string; id: number }>();
+  /** `owner/repo` -> logins that may read it (`GET /repos/{owner}/{repo}` with a user token). */
+  readonly readers = new Map<string, Set<string>>();
   /** The app's webhook deliveries as GitHub lists them, newest last. */
   readonly deliveries: WebhookDelivery[] = [];
   /** Sends a redelivery to the app (set by whoever delivers webhooks). */
@@ -291,8 +295,18 @@ export class FakeGitHub {
         void this.redeliver?.(original).then((status) => this.recordDelivery(original.guid, original.event, original.body, status, true));
         return ok(202, {});
       }
-      case 'repos/get':
-        return ok(200, fullRepository(owner!, repo!, this.privateRepos.has(repoKey)));
+      case 'users/get-authenticated': {
+        const user = this.#userOf(headers);
+        if (!user) return ok(401, { message: 'Bad credentials' });
+        const u = { ...simpleUser(user.login, 'User', user.id), name: null, company: null, blog: '', location: null, email: null, hireable: null, bio: null, public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: T0, updated_at: T0 };
+        return ok(200, u);
+      }
+      case 'repos/get': {
+        // A dashboard user's token: the repository is found only by those who may read it.
+        const user = this.#userOf(headers);
+        if (user && !this.readers.get(repoKey)?.has(user.login)) return ok(404, { message: 'Not Found' });
+        return ok(200, fullRepository(owner!, repo!, user ? true : this.privateRepos.has(repoKey)));
+      }
       case 'repos/get-content': {
         const file = rest.slice(1).join('/');
         const text = this.configs.get(file === '.github/race-triage.yml' ? repoKey : `${repoKey}:${file}`);
@@ -359,6 +373,11 @@ export class FakeGitHub {
       default:
         return ok(501, { message: `${operationId} is not faked` });
     }
+  }
+
+  #userOf(headers: Record<string, string>): { login: string; id: number } | undefined {
+    const token = /^(?:token|bearer) (.+)$/i.exec(headers.authorization ?? '')?.[1];
+    return token === undefined ? undefined : this.users.get(token);
   }
 
   #issue(repoKey: string, issue: Record<string, unknown>): Record<string, unknown> {

@@ -40,7 +40,8 @@ export class NockGitHub extends FakeGitHub {
   }
 
   #install(): void {
-    this.#scope = ['GET', 'POST', 'PATCH', 'DELETE'].map((method) => nock(this.base).persist().intercept(/.*/, method));
+    // GitHub's REST API; the OAuth web flow (`/login/oauth/...`, not REST) is another fake's.
+    this.#scope = ['GET', 'POST', 'PATCH', 'DELETE'].map((method) => nock(this.base).persist().intercept(/^(?!\/login\/)/, method));
     for (const [i, interceptor] of this.#scope.entries()) interceptor.reply(this.#reply(['GET', 'POST', 'PATCH', 'DELETE'][i]!));
   }
 
