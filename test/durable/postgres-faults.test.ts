@@ -53,8 +53,15 @@ it('finishes with one comment, the labels and the index when the database drops 
   let dropping: Promise<number> | undefined;
   h = await startApp({ port: PORT, database });
   h.github.repoLabels.set('pingcap/tidb', ['type/data-race', 'component/store']);
-  // The comment is created, then the connections go, before the job can record it is done.
-  h.github.fail({ method: 'POST', path: /^\/repos\/pingcap\/tidb\/issues\/21\/comments$/, onFire: () => (dropping = lockJobs().then(dropConnectionsThenUnlock)) });
+  // The comment is created; GitHub answers once the jobs table is locked, so the job's own
+  // record of being done waits, and then the connections go.
+  h.github.fail({
+    method: 'POST',
+    path: /^\/repos\/pingcap\/tidb\/issues\/21\/comments$/,
+    hold: async () => {
+      dropping = dropConnectionsThenUnlock(await lockJobs());
+    },
+  });
 
   expect((await h.post('issues', issuesEvent('opened', { number: 21, title: mpp.title, body: mpp.body }))).status).toBe(200);
   await waitUntil(() => dropping !== undefined);

@@ -304,8 +304,10 @@ describe('write spacing', () => {
     await a.drained();
     await b.drained();
     expect(at.length).toBe(8);
+    // Arrival times carry some scheduling noise on a busy machine; the schedule itself is strict.
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(150);
+    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(7 * 300 - 100);
     await Promise.all([a.close(), b.close()]);
     apps = [];
     expect(github.problems).toEqual([]);

@@ -96,7 +96,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         LOG_LEVEL: 'info',
         RACE_TRIAGE_WORKERS: '2',
         RACE_TRIAGE_JOB_TIME_CAP_MS: '3000',
-        RACE_TRIAGE_REQUEST_TIMEOUT_MS: '2000',
+        RACE_TRIAGE_REQUEST_TIMEOUT_MS: '2500',
         RACE_TRIAGE_WRITE_SPACING_MS: String(options.writeSpacingMs),
         RACE_TRIAGE_REDELIVERY_INTERVAL_MS: '2000',
       },
@@ -169,7 +169,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     for (const n of every(10, 2)) github.fail({ method: 'POST', path: labels(n), status: 429, headers: { 'retry-after': '1' } });
     for (const n of every(10, 3)) github.fail({ method: 'POST', path: comments(n), status: 403, headers: { 'retry-after': '1' } });
     for (const n of every(10, 4)) github.fail({ method: 'POST', path: labels(n), status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3) } });
-    for (const n of every(10, 5)) github.fail({ method: 'POST', path: comments(n), delayMs: 2_500 }); // carried out, answered after the request timeout
+    for (const n of every(10, 5)) github.fail({ method: 'POST', path: comments(n), delayMs: 4_000 }); // carried out, answered after the request timeout
     for (const n of every(10, 6)) github.fail({ method: 'GET', path: /^\/repos\/pingcap\/tidb\/labels$/, delayMs: 100 });
     // Killed right after GitHub wrote a comment, before the app heard back.
     const killedAfterComment = every(10, 8)[0];

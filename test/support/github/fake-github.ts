@@ -42,6 +42,8 @@ export interface Reply {
   drop?: boolean;
   /** Answer after this long. */
   delayMs?: number;
+  /** Answer once this settles. */
+  hold?: Promise<unknown>;
 }
 
 /** A failure GitHub really produces, for the next `times` matching requests. */
@@ -61,6 +63,8 @@ export interface Fault {
   delayMs?: number;
   /** Called when the fault fires (a test kills the app there). */
   onFire?: () => void;
+  /** Called when the fault fires; the answer waits until it settles (a test sets something up first). */
+  hold?: () => Promise<unknown>;
 }
 
 export interface WebhookDelivery {
@@ -250,7 +254,15 @@ export class FakeGitHub {
       call.wrote = reply.status < 400;
       if (fault?.afterWrite && fault.status !== undefined) reply = { status: fault.status, headers: {}, body: { message: errorMessage(fault.status, fault.headers) } };
     }
-    if (fault) reply = { ...reply, headers: { ...reply.headers, ...fault.headers }, ...(fault.drop ? { drop: true } : {}), ...(fault.delayMs ? { delayMs: fault.delayMs } : {}) };
+    if (fault) {
+      reply = {
+        ...reply,
+        headers: { ...reply.headers, ...fault.headers },
+        ...(fault.drop ? { drop: true } : {}),
+        ...(fault.delayMs ? { delayMs: fault.delayMs } : {}),
+        ...(fault.hold ? { hold: fault.hold() } : {}),
+      };
+    }
     call.status = reply.drop ? 0 : reply.status;
     if (!reply.drop) {
       const json = !String(reply.headers['content-type'] ?? 'application/json').includes('raw');

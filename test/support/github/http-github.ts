@@ -20,6 +20,7 @@ export class HttpGitHub extends FakeGitHub {
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       const answer = this.handle(req.method ?? 'GET', path, Buffer.concat(chunks).toString('utf8'), headers);
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs).unref());
+      await answer.hold;
       if (answer.drop) {
         req.socket.destroy();
         return;

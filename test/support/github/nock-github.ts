@@ -34,6 +34,7 @@ export class NockGitHub extends FakeGitHub {
       const answer = this.handle(method, url.pathname + url.search, await request.text(), Object.fromEntries(request.headers));
       if (answer.drop) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs).unref());
+      await answer.hold;
       const text = typeof answer.body === 'string' ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body);
       return [answer.status, text, { 'content-type': 'application/json; charset=utf-8', ...answer.headers }] as [number, string, Record<string, string>];
     };
