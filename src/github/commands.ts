@@ -6,7 +6,9 @@
 import type { RetriageRole } from '../triage/config.js';
 import type { GitHub, RepoRef } from './types.js';
 
-export type CommandName = 'retriage';
+/** The commands there are; one more is one more name here and a case in `processEvent`. */
+export const COMMANDS = ['retriage'] as const;
+export type CommandName = (typeof COMMANDS)[number];
 
 export interface Command {
   name: CommandName;
@@ -21,9 +23,10 @@ export interface Command {
 export function parseCommand(commentBody: string | null | undefined): Command | undefined {
   const firstLine = (commentBody ?? '').split(/\r?\n/, 1)[0] ?? '';
   // Up to three leading spaces is still a paragraph in Markdown; four make a code block.
-  const match = /^ {0,3}\/(retriage)(?:\s+(.*))?$/i.exec(firstLine.trimEnd());
-  if (!match) return undefined;
-  return { name: match[1]!.toLowerCase() as CommandName, args: (match[2] ?? '').split(/\s+/).filter(Boolean) };
+  const match = /^ {0,3}\/([a-z][\w-]*)(?:\s+(.*))?$/i.exec(firstLine.trimEnd());
+  const name = match?.[1]!.toLowerCase();
+  if (!match || !COMMANDS.includes(name as CommandName)) return undefined;
+  return { name: name as CommandName, args: (match[2] ?? '').split(/\s+/).filter(Boolean) };
 }
 
 /** What GitHub says of a commenter on the issue's repository. */

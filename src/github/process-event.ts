@@ -27,6 +27,13 @@ interface CommentPayload {
   user?: Sender | null;
 }
 
+/** One use of a command: the comment, who wrote it, who wrote the issue. */
+interface Use {
+  comment: CommentPayload;
+  login: string;
+  author: string | undefined;
+}
+
 interface EventPayload {
   action?: string;
   issue?: IssuePayload;
@@ -99,8 +106,13 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
       await deps.botState.remove(issueRef(where));
       return 'indexed';
     case 'issue_comment.created':
-      if (!commandOf(event.name, payload)) return 'ignored';
-      return runCommand(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
+      // Commands are one more case each; a comment that is none is ignored.
+      switch (commandOf(event.name, payload)?.name) {
+        case 'retriage':
+          return retriage(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
+        default:
+          return 'ignored';
+      }
     default:
       return 'ignored';
   }
@@ -112,7 +124,7 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
  * and the issue fetched again (a queued job may run after an edit or a label change, and
  * triaging a stale copy would undo them).
  */
-async function runCommand(
+async function retriage(
   octokit: GitHub,
   signal: AbortSignal,
   where: IssueLocation,
@@ -120,7 +132,7 @@ async function runCommand(
   deps: TriageDeps,
   privateRepo: boolean,
 ): Promise<EventResult> {
-  const uses = events.flatMap((e) => {
+  const uses: Use[] = events.flatMap((e) => {
     const p = e.payload as EventPayload;
     return p.comment?.user && commandOf(e.name, p) ? [{ comment: p.comment, login: p.comment.user.login, author: p.issue?.user?.login }] : [];
   });
@@ -133,13 +145,13 @@ async function runCommand(
   const candidates = standings.filter(([, who]) => !hasNoStanding(who));
   let config: RepoConfig | undefined;
   let repoConfig: RepoConfig | undefined;
-  let permitted: (typeof uses)[number] | undefined;
+  let permitted: Use | undefined;
   if (candidates.length > 0) {
     config = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { allowStale: true });
-    permitted = await firstPermitted(octokit, where, candidates, config.config.retriage);
+    permitted = await latestPermitted(octokit, where, candidates, config.config.retriage);
     if (permitted) {
       repoConfig = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { revalidate: true });
-      permitted = await firstPermitted(octokit, where, candidates, repoConfig.config.retriage);
+      permitted = await latestPermitted(octokit, where, candidates, repoConfig.config.retriage);
     }
   }
 
@@ -163,10 +175,8 @@ async function runCommand(
   return 'triaged';
 }
 
-type Use = { comment: CommentPayload; login: string; author: string | undefined };
-
 /** The latest commenter the roles allow (an author the config does not allow as such is judged by role). */
-async function firstPermitted(octokit: GitHub, where: IssueLocation, candidates: [Use, Standing][], roles: readonly RetriageRole[]): Promise<Use | undefined> {
+async function latestPermitted(octokit: GitHub, where: IssueLocation, candidates: [Use, Standing][], roles: readonly RetriageRole[]): Promise<Use | undefined> {
   let permitted: Use | undefined;
   for (const [use, who] of candidates) {
     const judged = !mayRun(who, roles) && who.author && who.role === undefined ? await standing(octokit, where, use.login, use.author, true) : who;
