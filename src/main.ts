@@ -8,7 +8,7 @@ import { jobSettingsFromEnv } from './github/jobs/settings.js';
 import { appLog } from './github/log.js';
 import { readProbotEnv } from './github/probot-internals.js';
 import { startServer } from './github/server.js';
-import { openDatabase, KyselyRaceIndex } from './store/index.js';
+import { openDatabase, KyselyRaceIndex, resignNotes } from './store/index.js';
 
 async function main(): Promise<void> {
   const env = await readProbotEnv();
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     fail(`cannot open the race index: ${message(error)}`);
   }
   const index = new KyselyRaceIndex(database.db);
+  for (const line of resignNotes(database.resigned)) console.warn(`race-triage: ${line}`);
   const log = await appLog(process.env);
 
   let running;

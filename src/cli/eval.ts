@@ -13,6 +13,7 @@ import { listDuplicates } from '../triage/decide.js';
 import { labelMatcher, learnedLabels } from '../triage/learned-labels.js';
 import { loadConfig } from './config.js';
 import type { CorpusIssue } from './corpus.js';
+import { DEFAULT_ROUTING_FAMILIES, formatRouting, routingReport, type RoutingReport } from './eval-routing.js';
 import { replayProgress } from './progress.js';
 import { readCorpus } from './read-corpus.js';
 import { UsageError } from './read-source.js';
@@ -30,6 +31,8 @@ interface EvalOptions {
   corpus: string[];
   config?: string;
   labels: string;
+  routing: string;
+  rules?: string;
   minRecall1?: string;
   minRecall5?: string;
   maxWrongExact?: string;
@@ -40,6 +43,7 @@ interface EvalOptions {
 /** What eval measured on one corpus (a file, or a directory of files). */
 export interface CorpusReport extends EvalReport {
   corpus: string;
+  routing?: RoutingReport;
 }
 
 /** The config with learned labels on: eval scores them whether or not the repository uses them yet. */
@@ -69,7 +73,7 @@ function evalIssue(step: ReplayStep, config: Config, noRaceText: Set<string>): E
     listedAt: SWEPT_THRESHOLDS.map((duplicate) =>
       races.length === 0 ? [] : compact(listDuplicates(input, candidates, { ...config, thresholds: { ...config.thresholds, duplicate } })),
     ),
-    ruleLabels: labels.filter((l) => l.source !== 'learned').map((l) => l.name),
+    ruleLabels: labels.filter((l) => l.source !== 'learned' && l.source !== 'ownership').map((l) => l.name),
     learnedLabels: learnedLabels(candidates, config).map((l) => l.name),
   };
 }
@@ -210,6 +214,8 @@ export function registerEval(program: Command): void {
     .requiredOption('--corpus <paths...>', 'corpora with `duplicate_of` and maintainers\' labels: JSON array or JSON Lines files, or directories of them with a groups.json')
     .option('--config <file>', 'the repository\'s .github/race-triage.yml')
     .option('--labels <patterns>', 'label families to score, comma-separated', DEFAULT_LABEL_FAMILIES.join(','))
+    .option('--routing <patterns>', 'label families to score routing for, comma-separated', DEFAULT_ROUTING_FAMILIES.join(','))
+    .option('--rules <file>', 'a .github/race-triage.yml whose label_rules are scored beside, as hand-written path rules')
     .option('--min-recall1 <x>', 'exit 1 when race-triage\'s recall@1 on any corpus is below x')
     .option('--min-recall5 <x>', 'exit 1 when race-triage\'s recall@5 on any corpus is below x')
     .option('--max-wrong-exact <x>', 'exit 1 when the share of wrong "exact" claims on any corpus is above x')
@@ -232,6 +238,8 @@ export function registerEval(program: Command): void {
         thresholds: SWEPT_THRESHOLDS,
         minRecall: RECOMMENDED_MIN_RECALL,
       };
+      const rules = opts.rules === undefined ? undefined : { name: basename(opts.rules), config: (await loadConfig(opts.rules)).config };
+      const routingFamilies = opts.routing.split(',').map((p) => p.trim()).filter(Boolean);
       const reports: CorpusReport[] = [];
       for (const path of opts.corpus) {
         const corpus = await readCorpus(path);
@@ -245,13 +253,16 @@ export function registerEval(program: Command): void {
           onProgress: progress.update,
         });
         progress.stop();
-        reports.push({ corpus: name, ...evaluate(issues, settings) });
+        // Routing is scored with the config as given (learned ownership as the app runs it), where the corpus routes at all.
+        const routed = labelMatcher(routingFamilies);
+        const routing = corpus.some((i) => i.labels.some(routed)) ? await routingReport(corpus, loaded.config, routingFamilies, rules) : undefined;
+        reports.push({ corpus: name, ...evaluate(issues, settings), ...(routing ? { routing } : {}) });
         process.stderr.write(`race-triage: ${name}: ${summaryLine(summary)}\n`);
       }
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(reports, null, 2)}\n`
-          : `${reports.map((r) => formatReport(r, loaded.config.thresholds.duplicate)).join('\n\n')}\n`,
+          : `${reports.map((r) => [formatReport(r, loaded.config.thresholds.duplicate), r.routing ? formatRouting(r.routing) : ''].filter(Boolean).join('\n\n')).join('\n\n')}\n`,
       );
       const failures = gateFailures(reports, gates);
       for (const failure of failures) process.stderr.write(`race-triage: gate failed: ${failure}\n`);

@@ -1,17 +1,19 @@
 /**
  * Replays a history of issues through the app's own code path, in filing order, into a fresh
- * in-memory index: engine -> index candidates -> learned labels -> decide. Each issue sees only
- * the issues filed before it, as the bot would have, had it been installed from the start.
+ * in-memory database: engine -> index candidates and ownership history -> decide. Each issue
+ * sees only the issues filed before it, as the bot would have, had it been installed from the
+ * start, and each earlier issue with the labels the corpus gives it, as maintainers left them.
  *
  * Steps are handed to `onStep` one at a time and not kept, so a history of any length replays
  * in bounded memory: the index holds the signatures, the caller what it wants of each step.
  */
 import { analyse, storedReport, type AnalysedRace } from '../race/index.js';
-import { openIndex, type Candidate } from '../store/index.js';
+import { KyselyRaceIndex, openDatabase, OwnershipHistory, type Candidate, type OwnershipTables } from '../store/index.js';
 import { engineOptions, type Config } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
 import { candidateLimit, learnedLabels } from '../triage/learned-labels.js';
-import type { DuplicateLine, LabelDecision } from '../triage/types.js';
+import { issuePackages } from '../triage/ownership-evidence.js';
+import type { DuplicateLine, LabelDecision, SkippedLabel } from '../triage/types.js';
 import { inFilingOrder, type CorpusIssue } from './corpus.js';
 
 /** A replay has one installation; repositories are kept apart as the app keeps them. */
@@ -25,6 +27,8 @@ export interface ReplayStep {
   candidates: Candidate[];
   duplicates: DuplicateLine[];
   labels: LabelDecision[];
+  /** Labels considered and not applied, with the reason. */
+  skippedLabels: SkippedLabel[];
 }
 
 export interface ReplayOptions {
@@ -51,7 +55,7 @@ export interface ReplaySummary {
  * A repository's labels, as far as the corpus shows them: the labels its issues carry. A
  * repository whose issues carry none is taken to have unknown labels, so none is filtered out.
  */
-function labelsByRepo(issues: CorpusIssue[]): Map<string, string[]> {
+export function labelsByRepo(issues: CorpusIssue[]): Map<string, string[]> {
   const labels = new Map<string, Set<string>>();
   for (const issue of issues) {
     const set = labels.get(issue.repo) ?? new Set<string>();
@@ -72,7 +76,9 @@ export async function replay(
   const limit = Math.max(candidateLimit(config), options.candidates ?? 0);
   const summary: ReplaySummary = { issues: 0, withRaces: 0, races: 0, duplicatesListed: 0, labelsApplied: 0 };
   const ordered = inFilingOrder(issues);
-  const index = await openIndex({ sqlitePath: ':memory:' });
+  const database = await openDatabase({ sqlitePath: ':memory:' });
+  const index = new KyselyRaceIndex(database.db);
+  const history = new OwnershipHistory(database.db.withTables<OwnershipTables>());
   try {
     for (const issue of ordered) {
       const races = analyse(issue.body, engine);
@@ -81,6 +87,7 @@ export async function replay(
         races.length === 0
           ? []
           : await index.candidates({ installationId: INSTALLATION_ID, repo: issue.repo, races: signatures, excludeNumber: issue.number, limit });
+      const ownershipHistory = config.learned_ownership.enabled ? await history.list(INSTALLATION_ID, issue.repo) : undefined;
       const decision = decide({
         issue: { ...issue, installationId: INSTALLATION_ID, private: false, labels: [] },
         races,
@@ -88,8 +95,15 @@ export async function replay(
         config,
         repoLabels: repoLabels.get(issue.repo) ?? null,
         learnedLabels: learnedLabels(candidates, config),
+        ...(ownershipHistory ? { ownershipHistory } : {}),
         ...(options.configError ? { configError: options.configError } : {}),
       });
+      const updatedAt = issue.createdAt ?? new Date(0).toISOString();
+      const { packages } = issuePackages(issue.body, config, issue.repo, races);
+      if (packages.length > 0) {
+        const ref = { installationId: INSTALLATION_ID, repo: issue.repo, number: issue.number };
+        await history.record([{ ...ref, filedAt: updatedAt, packages, labels: issue.labels, updatedAt }]);
+      }
       if (races.length > 0) {
         await index.upsertIssue({
           installationId: INSTALLATION_ID,
@@ -101,7 +115,7 @@ export async function replay(
           labels: issue.labels,
           fixingPr: null,
           private: false,
-          updatedAt: issue.createdAt ?? new Date(0).toISOString(),
+          updatedAt,
           ...(issue.createdAt ? { createdAt: issue.createdAt } : {}),
           races: races.map((race) => ({ ...race.signature, report: storedReport(race.report) })),
           engine,
@@ -112,7 +126,7 @@ export async function replay(
       summary.races += races.length;
       summary.duplicatesListed += decision.duplicates.length;
       summary.labelsApplied += decision.labels.length;
-      await onStep({ issue, races, candidates, duplicates: decision.duplicates, labels: decision.labels });
+      await onStep({ issue, races, candidates, duplicates: decision.duplicates, labels: decision.labels, skippedLabels: decision.skippedLabels });
       options.onProgress?.(summary.issues, ordered.length);
     }
     return summary;

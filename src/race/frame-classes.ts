@@ -20,6 +20,8 @@ const GO_RULES: Rule[] = [
   },
   { test: /^(?:runtime\.call\d+|reflect\.(?:Value\.[cC]all|callReflect|callMethod))/, reason: 'reflection call thunk' },
   { test: /^runtime\./, reason: 'Go runtime' },
+  // The builtin, as panic traces print it: `panic({0x1, 0x2})`.
+  { test: /^panic$/, reason: 'Go runtime' },
   { test: /^testing\./, reason: 'test harness' },
   { test: /^main\.main$/, reason: 'test harness' },
   { test: /\.TestMain$/, reason: 'test harness' },

@@ -25,6 +25,7 @@ export interface GoSymbol {
 
 const CLOSURE_SEGMENT = /^(?:func\d*|\d+|gowrap\d+|deferwrap\d+)$/;
 const RANGE_SUFFIX = /(?:-range\d+)+$/;
+const VALUE_RECEIVER = /^\((\w+)\)$/;
 
 export function parseGoSymbol(printed: string): GoSymbol {
   const text = withoutTypeArguments(printed.slice(0, MAX_SYMBOL_LENGTH).trim().replace(/\(\)$/, ''));
@@ -52,7 +53,8 @@ function parseChain(symbol: string): { names: string[]; closure: boolean } {
       closure = true;
       continue;
     }
-    const name = segment.replace(RANGE_SUFFIX, '');
+    // `net/http.(Handler).ServeHTTP` (older Go) is `net/http.Handler.ServeHTTP`: a value receiver or interface.
+    const name = segment.replace(RANGE_SUFFIX, '').replace(VALUE_RECEIVER, '$1');
     if (name !== segment) closure = true;
     if (name !== '' && names[names.length - 1] !== name) names.push(name);
   }

@@ -5,13 +5,15 @@
  *   RaceSignature x RaceSignature --matchRaces--> score in [0,1], and which frames matched
  */
 import { extractReports } from './extract.js';
+import { extractGoStacks, type GoStack } from './go-stacks.js';
 import { signRace } from './signature.js';
 import type { AnalysedRace, EngineOptions } from './types.js';
 
 export * from './types.js';
 export { extractReports } from './extract.js';
+export { extractGoStacks, type GoStack } from './go-stacks.js';
 export { normalizeFrame } from './normalize.js';
-export { signRace, SIGNATURE_VERSION } from './signature.js';
+export { signRace, SIGNATURE_VERSION, SIMILARITY_DEPTH } from './signature.js';
 export { storedReport, restoredReport, signStored, type StoredReport } from './stored-report.js';
 export {
   raceSimilarity,
@@ -56,4 +58,12 @@ export function analyse(body: string | null | undefined, options: EngineOptions 
     if (seen.size === MAX_RACES) break;
   }
   return [...seen.values()];
+}
+
+/**
+ * The Go stack traces in a text that are not race reports (panics, goroutine dumps, pasted
+ * frames), in order. Never throws; reads at most MAX_BODY_CHARS.
+ */
+export function goStacks(body: string | null | undefined, options: EngineOptions = {}): GoStack[] {
+  return extractGoStacks(typeof body === 'string' ? body.slice(0, MAX_BODY_CHARS) : '', options);
 }

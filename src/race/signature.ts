@@ -17,8 +17,13 @@ import type { Access, Frame, RaceReport, RaceSignature, SideSignature, EngineOpt
 
 export { CREATION_KEY_PREFIX };
 
-/** Algorithm version: the prefix of every stored fingerprint. Bump it to re-fingerprint on purpose. */
-export const SIGNATURE_VERSION = 'v1';
+/**
+ * Algorithm version: the prefix of every stored fingerprint. Bump it whenever a fingerprint can
+ * move (the fixture headers pin them); the index then signs its stored races again at start-up.
+ * v2: sides of unknown kind (a paste that starts inside its first stack), TSan SUMMARY lines,
+ * `(T).M` read as `T.M`.
+ */
+export const SIGNATURE_VERSION = 'v2';
 /** Prefix of a fingerprint built from one side only: it can resemble, never equal, a full one. */
 export const PARTIAL_FINGERPRINT_PREFIX = `${SIGNATURE_VERSION}p`;
 /** Significant frames per side in the exact fingerprint, unless `options.topFrames` says otherwise. */

@@ -121,7 +121,7 @@ export interface SideSignature {
 
 /** The signature of one race: what the index stores and what duplicates are matched on. */
 export interface RaceSignature {
-  /** Versioned exact fingerprint, e.g. `v1:3f9a0c1d2b4e5f60`; partial ones are `v1p:...`. */
+  /** Versioned exact fingerprint, e.g. `v2:3f9a0c1d2b4e5f60`; partial ones are `v2p:...`. */
   fingerprint: string;
   /** Human title: `(*SessionVars).InitStatementContext ↔ (*Tracker).Consume`. */
   title: string;
@@ -135,8 +135,16 @@ export interface RaceSignature {
   test?: string;
 }
 
+/** Where in an issue a race was reported. */
+export type RaceOrigin =
+  | { kind: 'body' }
+  /** A comment by a person: its id, and its address on GitHub when known. */
+  | { kind: 'comment'; id: number; url?: string };
+
 /** A report together with its signature: what the app and the CLI work with. */
 export interface AnalysedRace {
   report: RaceReport;
   signature: RaceSignature;
+  /** Where the report was found; absent means the issue's body. */
+  origin?: RaceOrigin;
 }

@@ -12,14 +12,26 @@ const MIGRATION_LOCK_TABLE = 'race_triage_migration_lock';
 /** Arbitrary, fixed: the advisory lock every replica takes while migrating. */
 const PG_MIGRATION_LOCK = 7305514269;
 
-export async function migrateToLatest<DB>(db: Kysely<DB>, backend: Backend, location: string): Promise<void> {
-  await db.connection().execute(async (conn) => {
+/**
+ * Brings the schema up to date, then runs `afterSchema` (data steps such as signing races
+ * again) under the same lock and, on both backends, in one transaction.
+ */
+export async function migrateToLatest<DB, R = void>(
+  db: Kysely<DB>,
+  backend: Backend,
+  location: string,
+  afterSchema?: (conn: Kysely<DB>) => Promise<R>,
+): Promise<R | undefined> {
+  return db.connection().execute(async (conn) => {
     await lock(conn, backend);
     let done = false;
     try {
       await refuseNewerSchema(conn, backend, location);
       await runMigrations(conn, backend, location);
+      // SQLite's lock is already a transaction; PostgreSQL's advisory lock is not.
+      const result = afterSchema && (backend === 'postgres' ? await conn.transaction().execute((trx) => afterSchema(trx)) : await afterSchema(conn));
       done = true;
+      return result;
     } finally {
       await unlock(conn, backend, done);
     }

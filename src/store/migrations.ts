@@ -10,6 +10,7 @@
 import { sql, type Kysely } from 'kysely';
 import { createBotStateTable } from './bot-state.js';
 import { addJobScheduling, createJobTables } from './job-tables.js';
+import { createOwnershipHistoryTable } from './ownership-history.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -102,8 +103,21 @@ export const migrations: SchemaMigration[] = [
       await db.schema.alterTable('issues').addColumn('fixed_at', 'text').execute();
     },
   },
+  {
+    // Facts about the index as a whole: which engine version signed its races.
+    name: '0005_index_meta',
+    async up(db) {
+      await db.schema
+        .createTable('index_meta')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  // Each issue's packages, labels and filing time, for learned ownership (ownership-history.ts).
+  { name: '0006_ownership_history', up: (db) => createOwnershipHistoryTable(db) },
   // What the bot did on each issue: its labels, the labels people removed, its comment.
-  { name: '0005_bot_state', up: createBotStateTable },
+  { name: '0007_bot_state', up: createBotStateTable },
   // Job priority and folding, the shared spacing of GitHub writes, the scan of failed deliveries.
-  { name: '0006_job_scheduling', up: addJobScheduling },
+  { name: '0008_job_scheduling', up: addJobScheduling },
 ];

@@ -14,6 +14,7 @@ import { migrateToLatest } from './migrate.js';
 import type { Backend } from './migrations.js';
 import { openPostgres } from './postgres.js';
 import { KyselyRaceIndex } from './race-index.js';
+import { resignStaleRaces, type ResignSummary } from './resign.js';
 import type { IndexTables } from './schema.js';
 import { openSqlite } from './sqlite.js';
 import type { RaceIndex } from './types.js';
@@ -37,18 +38,21 @@ export interface IndexDatabase {
   backend: Backend;
   /** The SQLite path, or PostgreSQL `host:port/database`: safe to log. */
   location: string;
+  /** What start-up did to races signed by an older engine version. */
+  resigned: ResignSummary;
 }
 
 export async function openDatabase(options: OpenIndexOptions = {}): Promise<IndexDatabase> {
   const { backend, location, dialect } = await connect(options);
   const db = new Kysely<IndexTables>({ dialect });
+  let resigned: ResignSummary | undefined;
   try {
-    await migrateToLatest(db, backend, location);
+    resigned = await migrateToLatest(db, backend, location, resignStaleRaces);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return { db, backend, location };
+  return { db, backend, location, resigned: resigned ?? { resigned: 0, unsignable: [] } };
 }
 
 export async function openIndex(options: OpenIndexOptions = {}): Promise<RaceIndex> {

@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
-import { indexKeys, issueSimilarity, keyContexts, type MatchContext, type RaceSignature } from '../race/index.js';
+import { indexKeys, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
+import type { RaceMatchExplanation } from '../triage/types.js';
 import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
   Candidate,
@@ -32,11 +33,26 @@ const EXACT_CAP = 50;
 /** Keys of one query at most: a body with hundreds of races must not fan out without bound. */
 const MAX_QUERY_KEYS = 64;
 /** Rows per INSERT, well under both backends' bind-parameter limits. */
-const INSERT_CHUNK = 500;
+export const INSERT_CHUNK = 500;
 
 /** 48 bits of SHA-1: exact in a JS number and in a SQL bigint. */
 export function keyHash(key: string): number {
   return createHash('sha1').update(key).digest().readUIntBE(0, 6);
+}
+
+/**
+ * The inverted-index rows of one issue: each key of its races once, with the key's context in
+ * its first race through it (the engine's `keyContexts`), so lookups can count different races per frame.
+ */
+export function keyRows(repoId: number, issueId: number, races: RaceSignature[]): Insertable<RaceKeysTable>[] {
+  const contexts = new Map<number, number | null>();
+  for (const sig of races) {
+    for (const [key, context] of keyContexts(sig)) {
+      const hash = keyHash(key);
+      if (!contexts.has(hash) || contexts.get(hash) === null) contexts.set(hash, context === undefined ? null : keyHash(context));
+    }
+  }
+  return [...contexts].map(([key_hash, context]) => ({ repo_id: repoId, key_hash, issue_id: issueId, context }));
 }
 
 function updatedMs(updatedAt: string): number {
@@ -63,7 +79,7 @@ function repoName(name: string): string {
   return storable(name.toLowerCase());
 }
 
-function chunks<T>(items: T[]): T[][] {
+export function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += INSERT_CHUNK) out.push(items.slice(i, i + INSERT_CHUNK));
   return out;
@@ -85,6 +101,28 @@ function toSummary(row: IssueRow): IssueSummary {
     updatedAt: row.updated_at,
     ...(row.created_at === null ? {} : { createdAt: row.created_at }),
   };
+}
+
+/** The engine's match, as the comment explains it: frame keys instead of indexes. */
+function explain(match: IssueMatch, query: RaceSignature[], other: RaceSignature[]): RaceMatchExplanation[] {
+  return match.races
+    .filter(({ match: m }) => m.score > 0)
+    .map(({ a, b, match: m }) => ({
+      race: a,
+      oneSided: m.oneSided,
+      sides: m.compared.map(({ a: side, b: otherSide, match: s }) => {
+        const keys = query[a]!.sides[side]!.keys;
+        const width = ([from, to]: [number, number]) => Math.max(0, to - from + 1);
+        return {
+          side,
+          otherSide,
+          same: s.pairs.filter((p) => p.how === 'same').map((p) => keys[p.a]!),
+          renamed: s.pairs.filter((p) => p.how === 'renamed').map((p) => keys[p.a]!),
+          compared: [width(s.comparedA), width(s.comparedB)] as [number, number],
+          shown: [Math.min(keys.length, SIMILARITY_DEPTH), Math.min(other[b]!.sides[otherSide]!.keys.length, SIMILARITY_DEPTH)] as [number, number],
+        };
+      }),
+    }));
 }
 
 export class KyselyRaceIndex implements RaceIndex {
@@ -184,15 +222,7 @@ export class KyselyRaceIndex implements RaceIndex {
           report: report ? JSON.stringify(report) : null,
         });
       }
-      // Each key row keeps the key's context in its race, so lookups can count different races per frame.
-      const contexts = new Map<number, number | null>();
-      for (const sig of issue.races) {
-        for (const [key, context] of keyContexts(sig)) {
-          const hash = keyHash(key);
-          if (!contexts.has(hash) || contexts.get(hash) === null) contexts.set(hash, context === undefined ? null : keyHash(context));
-        }
-      }
-      for (const [key_hash, context] of contexts) keys.push({ repo_id: repoId, key_hash, issue_id: issueId, context });
+      keys.push(...keyRows(repoId, issueId, issue.races));
     }
     for (const chunk of chunks(races)) await trx.insertInto('races').values(chunk).execute();
     for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
@@ -275,14 +305,15 @@ export class KyselyRaceIndex implements RaceIndex {
     for (const row of visible) {
       const races = racesById.get(Number(row.id)) ?? [];
       const shared = races.filter((r) => queryFingerprints.has(r.fingerprint));
-      const score = issueSimilarity(query.races, races, racesThrough);
-      if (score <= 0 && shared.length === 0) continue;
+      const match = matchIssues(query.races, races, racesThrough);
+      if (match.score <= 0 && shared.length === 0) continue;
       found.push({
         issue: toSummary(row),
-        score,
+        score: match.score,
         exact: shared.some((r) => !r.partial),
         sharedFingerprints: [...new Set(shared.map((r) => r.fingerprint))],
         races,
+        explanation: explain(match, query.races, races),
       });
     }
     found.sort(

@@ -70,9 +70,16 @@ export interface RaceKeysTable {
   context: number | null;
 }
 
+/** Facts about the index as a whole (`signature_version`: the engine version that signed its races). */
+export interface IndexMetaTable {
+  name: string;
+  value: string;
+}
+
 export interface IndexTables {
   repos: ReposTable;
   issues: IssuesTable;
   races: RacesTable;
   race_keys: RaceKeysTable;
+  index_meta: IndexMetaTable;
 }

@@ -7,6 +7,7 @@ import type { Access, AnalysedRace, Frame } from '../race/types.js';
 import { CONFIG_FILE } from './config.js';
 import { code, plain } from './markdown.js';
 import { renderMarker } from './marker.js';
+import { explanationLine } from './match-explanation.js';
 import type { DuplicateLine, LabelDecision, MarkerData, SkippedLabel } from './types.js';
 
 /** GitHub rejects longer comment bodies. */
@@ -64,6 +65,8 @@ export function renderComment(input: CommentInput): string {
     details.push('');
   }
   races.forEach((race, i) => details.push(...raceDetails(race, races.length > 1 ? i + 1 : undefined)));
+  const explained = duplicates.flatMap((d) => explanationLine(d, reference(d, input.repo), races) ?? []);
+  if (explained.length > 0) details.push('Why the likely duplicates match:', ...explained, '');
   details.push('</details>');
 
   return assemble(input.marker, [...top, '', ...details], footer(input.configError));
@@ -78,15 +81,22 @@ export function renderNoRaceComment(marker: MarkerData, removedLabels: string[],
   return assemble(marker, lines, footer(configError));
 }
 
-function raceLine({ report, signature }: AnalysedRace, raceUrl?: (fingerprint: string) => string): string {
+function raceLine({ report, signature, origin }: AnalysedRace, raceUrl?: (fingerprint: string) => string): string {
   const sides = report.accesses.map(accessSummary);
   if (sides.length === 1) sides.push(`an access not in the report${report.partialReason ? ` (${plain(report.partialReason)})` : ''}`);
   const test = report.test ?? signature.test;
   return [
     sides.join(' ↔ '),
     ...(test ? [`caught by ${code(test)}`] : []),
+    ...(origin?.kind === 'comment' ? [`in ${originText(origin)}`] : []),
     `signature ${link(code(shortFingerprint(signature.fingerprint)), raceUrl?.(signature.fingerprint))}${signature.partial ? ' (partial)' : ''}`,
   ].join(' · ');
+}
+
+/** `a comment` linked to it; comment addresses come from GitHub, and only github.com ones are linked. */
+function originText(origin: NonNullable<AnalysedRace['origin']>): string {
+  if (origin.kind === 'body') return 'the issue body';
+  return origin.url && /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/issues\/\d+#issuecomment-\d+$/.test(origin.url) ? `[a comment](${origin.url})` : 'a comment';
 }
 
 function accessSummary(access: Access): string {
@@ -96,8 +106,10 @@ function accessSummary(access: Access): string {
   return `${code(functionName(top))} (${kind})`;
 }
 
-function raceDetails({ report, signature }: AnalysedRace, index?: number): string[] {
-  const lines = [`**${index ? `Race ${index}` : 'Race'}:** ${code(signature.title)}, signature ${code(signature.fingerprint)}`];
+function raceDetails({ report, signature, origin }: AnalysedRace, index?: number): string[] {
+  const lines = [
+    `**${index ? `Race ${index}` : 'Race'}:** ${code(signature.title)}, signature ${code(signature.fingerprint)}, reported in ${originText(origin ?? { kind: 'body' })}`,
+  ];
   for (const access of report.accesses) {
     const who = access.actor ? ` by ${plain(access.actor)}` : '';
     const kind = `${access.previous ? 'previous ' : ''}${access.atomic ? 'atomic ' : ''}${access.kind}`;
@@ -110,8 +122,13 @@ function raceDetails({ report, signature }: AnalysedRace, index?: number): strin
   return lines;
 }
 
+/** How the comment names a listed issue: `#41105`, or `pingcap/tiflow#88` in a sibling repository. */
+function reference(d: DuplicateLine, repo: string): string {
+  return d.repo && d.repo !== repo ? `${d.repo}#${d.number}` : `#${d.number}`;
+}
+
 function duplicateLine(d: DuplicateLine, repo: string): string {
-  const ref = d.repo && d.repo !== repo ? `${d.repo}#${d.number}` : `#${d.number}`;
+  const ref = reference(d, repo);
   const state = d.state === 'open' ? 'open' : d.stateReason ? `closed as ${d.stateReason.replace(/_/g, ' ')}` : 'closed';
   const fix = d.fixingPr ? `, fixed by ${d.repo && d.repo !== repo ? `${d.repo}#` : '#'}${d.fixingPr}` : '';
   const match = d.exact ? 'same signature' : `${Math.floor(d.score * 100)}% similar`;

@@ -33,6 +33,9 @@ const labelList = z.union([labelName.transform((l) => [l]), z.array(labelName)],
   error: 'must be a label name or a list of label names',
 });
 
+/** Label families learned ownership considers unless the config says otherwise. */
+export const DEFAULT_OWNERSHIP_FAMILIES = ['sig/*', 'component/*', 'area/*', 'kind/*', 'subsystem/*'] as const;
+
 export const RETRIAGE_ROLES = ['author', 'read', 'triage', 'write', 'maintain', 'admin'] as const;
 export type RetriageRole = (typeof RETRIAGE_ROLES)[number];
 
@@ -106,6 +109,24 @@ export const configSchema = z
       })
       .default({ enabled: false, neighbours: 5, min_support: 3 })
       .describe("Suggest labels from the labels maintainers put on the most similar past races."),
+    learned_ownership: z
+      .strictObject({
+        enabled: z.boolean({ error: 'must be true or false' }).default(true),
+        families: z
+          .array(labelName, { error: 'must be a list of label patterns such as sig/*' })
+          .default([...DEFAULT_OWNERSHIP_FAMILIES])
+          .describe('Label families learned from history; * matches any run of characters.'),
+        min_precision: fraction(
+          'Precision the history, replayed in filing order, must show before a learned label is applied; 0 applies every vote.',
+        ).default(0.9),
+        half_life_days: count('Days after which an earlier issue counts half (teams and labels change).', 30, 3650).default(730),
+      })
+      .default({ enabled: true, families: [...DEFAULT_OWNERSHIP_FAMILIES], min_precision: 0.9, half_life_days: 730 })
+      .describe('Labels learned from how maintainers labelled earlier issues in the same packages.'),
+    owners_files: z
+      .boolean({ error: 'must be true or false' })
+      .default(true)
+      .describe('Apply the labels of prow-style OWNERS files to their directory and below.'),
     _extends: z.string().optional().describe('Probot: inherit settings from another repository.'),
   }, { error: 'must be a mapping of settings (key: value lines)' })
   .describe('race-triage configuration (.github/race-triage.yml)');

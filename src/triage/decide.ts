@@ -9,6 +9,8 @@ import { renderComment, renderNoRaceComment } from './comment.js';
 import type { Config } from './config.js';
 import type { Effect, LabelMemory } from './effects.js';
 import { existingLabels, labelChanges, proposeLabels } from './labels.js';
+import type { OwnersRules } from './owners-files.js';
+import type { OwnershipRecord } from './ownership.js';
 import type { DuplicateLine, IssueInput, LabelDecision, MarkerData, SkippedLabel } from './types.js';
 
 export interface DecideInput {
@@ -30,6 +32,13 @@ export interface DecideInput {
   learnedLabels?: LabelDecision[];
   /** A race's dashboard page, linked from the comment (see `CommentInput`). */
   raceUrl?: (fingerprint: string) => string;
+  /**
+   * The repository's ownership history: every indexed issue's packages and labels (the store's
+   * `ownership_history`). Absent: no label is learned from history.
+   */
+  ownershipHistory?: readonly OwnershipRecord[];
+  /** The repository's OWNERS files, parsed with `parseOwnersFiles`. Absent: none. */
+  owners?: OwnersRules;
 }
 
 export interface Decision {
@@ -63,7 +72,15 @@ export function decide(input: DecideInput): Decision {
   const commented = input.commented ?? previous !== undefined;
   const duplicates = races.length > 0 ? listDuplicates(issue, input.candidates, config) : [];
 
-  const { proposed, abstained } = proposeLabels(races, config, input.learnedLabels, input.issue.repo);
+  const own = new Set((previous?.labels ?? []).map((l) => l.toLowerCase()));
+  const { proposed, abstained } = proposeLabels(races, config, {
+    repo: issue.repo,
+    issueNumber: issue.number,
+    personLabels: issue.labels.filter((l) => !own.has(l.toLowerCase())),
+    ...(input.ownershipHistory ? { ownershipHistory: input.ownershipHistory } : {}),
+    ...(input.owners ? { owners: input.owners } : {}),
+    ...(input.learnedLabels ? { learned: input.learnedLabels } : {}),
+  });
   const { applicable, missing } = existingLabels(proposed, input.repoLabels, config.create_labels);
   const changes = labelChanges(applicable, issue.labels, previous);
   const marker: MarkerData = {
@@ -144,7 +161,7 @@ export function listDuplicates(issue: IssueInput, candidates: Candidate[], confi
         a.issue.number - b.issue.number,
     )
     .slice(0, config.max_duplicates)
-    .map(({ issue: c, score, exact }) => ({
+    .map(({ issue: c, score, exact, explanation }) => ({
       number: c.number,
       ...(c.repo.toLowerCase() !== repo ? { repo: c.repo.toLowerCase() } : {}),
       title: c.title,
@@ -153,5 +170,6 @@ export function listDuplicates(issue: IssueInput, candidates: Candidate[], confi
       score: Math.min(1, Math.max(0, score)),
       exact,
       fixingPr: c.fixingPr,
+      ...(explanation ? { explanation } : {}),
     }));
 }

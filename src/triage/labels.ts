@@ -5,84 +5,164 @@
  */
 import type { AnalysedRace, Frame } from '../race/types.js';
 import type { Config } from './config.js';
+import { isStandardLibrary, ownModule, raceSides, weightedFrames } from './frame-weights.js';
+import { forbiddenReason, isForbiddenLabel } from './forbidden-labels.js';
 import { globMatcher } from './glob.js';
+import { labelFamily } from './label-patterns.js';
+import { ownersLabels, type OwnersRules } from './owners-files.js';
+import { racePackages } from './ownership-evidence.js';
+import { ownershipLabels, type OwnershipOutcome, type OwnershipRecord } from './ownership.js';
 import type { LabelDecision, MarkerData, SkippedLabel } from './types.js';
 
-/** Significant frames per side that vote; deeper frames say little about ownership. */
-const VOTING_FRAMES = 5;
 /** Abstentions listed in the comment, closest first. */
 const MAX_ABSTENTIONS = 3;
-/** Top-level directories that are never a component of the project (Go standard library). */
-const STANDARD_LIBRARY = new Set([
-  'runtime', 'sync', 'testing', 'reflect', 'fmt', 'os', 'io', 'net', 'time', 'context', 'sort',
-  'strings', 'bytes', 'strconv', 'errors', 'math', 'encoding', 'container', 'bufio', 'syscall',
-]);
+
+/** What the shell knows beyond the races and the config; every part is optional. */
+export interface LabelEvidence {
+  /** `owner/name`: tells the project's own frames from its dependencies' frames. */
+  repo?: string;
+  /** The issue's number: it is left out of its own history. */
+  issueNumber?: number;
+  /** The labels a person (not the bot) put on the issue: a family a person routed is not routed again by learning. */
+  personLabels?: readonly string[];
+  /** The repository's ownership history (every indexed issue's packages and labels); absent: nothing is learned. */
+  ownershipHistory?: readonly OwnershipRecord[];
+  /** The repository's OWNERS files, parsed. */
+  owners?: OwnersRules;
+  /** The nearest past races' vote (`learned_labels`), used only when that is enabled. */
+  learned?: LabelDecision[];
+}
 
 /**
- * Labels the issue should carry, before checking which exist in the repository.
- * `repo` (`owner/name`) tells the project's own frames from its dependencies' frames.
+ * Where two sources name labels of one family (`sig/*`), the first of this order decides it:
+ * what maintainers wrote down (path rules, then OWNERS files) wins over what was learned,
+ * and what was learned wins over a guess from the directory name.
  */
-export function proposeLabels(races: AnalysedRace[], config: Config, learned: LabelDecision[] = [], repo = ''): {
+const PRECEDENCE: LabelDecision['source'][] = ['race', 'rule', 'owners', 'ownership', 'learned', 'default'];
+
+/**
+ * Labels the issue should carry, before checking which exist in the repository. A label
+ * race-triage must never set (`severity/*`, `flaky-test`, ...) is dropped whatever named it.
+ */
+export function proposeLabels(races: AnalysedRace[], config: Config, evidence: LabelEvidence = {}): {
   proposed: LabelDecision[];
   abstained: SkippedLabel[];
 } {
   if (races.length === 0) return { proposed: [], abstained: [] };
-  const proposed: LabelDecision[] = [];
+  const repo = evidence.repo ?? '';
+  const isOwn = ownModule(config.module_prefixes, repo);
+  const candidates: LabelDecision[] = [];
   if (config.race_label) {
     const reports = races.length === 1 ? 'a data-race report' : `${races.length} data-race reports`;
-    proposed.push({ name: config.race_label, reason: `the issue holds ${reports}`, source: 'race' });
+    candidates.push({ name: config.race_label, reason: `the issue holds ${reports}`, source: 'race' });
   }
-  const { agreed, abstained } = voteComponents(races, config, ownModule(config, repo));
-  proposed.push(...agreed);
-  if (config.learned_labels.enabled) proposed.push(...learned.map((l) => ({ ...l, source: 'learned' as const })));
-  return { proposed: uniqueByName(proposed), abstained };
+  const components = voteFrames(races, frameLabeller(config, isOwn), config.thresholds.component_agreement);
+  candidates.push(...components.agreed);
+  const abstained = [...components.abstained];
+
+  if (evidence.owners && config.owners_files) {
+    const owners = voteFrames(races, ownersLabeller(evidence.owners, isOwn), config.thresholds.component_agreement);
+    candidates.push(...owners.agreed);
+    abstained.push(...owners.abstained);
+  }
+  if (evidence.ownershipHistory && config.learned_ownership.enabled) {
+    const learned = learnedOwnership(races, config, evidence);
+    candidates.push(...learned.applied);
+    abstained.push(...learned.abstained);
+  }
+  if (config.learned_labels.enabled) candidates.push(...(evidence.learned ?? []).map((l) => ({ ...l, source: 'learned' as const })));
+
+  const { kept, overruled } = byPrecedence(candidates.filter((l) => !isForbiddenLabel(l.name)));
+  const forbidden = candidates
+    .filter((l) => isForbiddenLabel(l.name))
+    .map((l) => ({ name: l.name, reason: forbiddenReason(l.name) }));
+  return { proposed: uniqueByName(kept), abstained: [...forbidden, ...overruled, ...abstained] };
 }
+
+/** Learned ownership's labels, leaving out the families a person has already routed. */
+function learnedOwnership(races: AnalysedRace[], config: Config, evidence: LabelEvidence): OwnershipOutcome {
+  const settings = {
+    families: config.learned_ownership.families,
+    minPrecision: config.learned_ownership.min_precision,
+    halfLifeDays: config.learned_ownership.half_life_days,
+  };
+  const outcome = ownershipLabels(racePackages(races, config, evidence.repo ?? ''), evidence.ownershipHistory ?? [], settings, evidence.issueNumber);
+  const routed = new Map((evidence.personLabels ?? []).map((l) => [labelFamily(l), l]));
+  const applied: LabelDecision[] = [];
+  const abstained = [...outcome.abstained];
+  for (const label of outcome.applied) {
+    const by = routed.get(labelFamily(label.name));
+    if (by === undefined) applied.push(label);
+    else abstained.push({ name: label.name, reason: `a person already routed the issue with ${by}; learned from history: ${label.reason}` });
+  }
+  return { applied, abstained };
+}
+
+/** Keeps, per label family, only the labels of the first source in PRECEDENCE that names one. */
+function byPrecedence(labels: LabelDecision[]): { kept: LabelDecision[]; overruled: SkippedLabel[] } {
+  const rank = (l: LabelDecision) => PRECEDENCE.indexOf(l.source);
+  const decidedBy = new Map<string, LabelDecision['source']>();
+  for (const label of [...labels].sort((a, b) => rank(a) - rank(b))) {
+    const family = labelFamily(label.name);
+    if (label.source !== 'race' && !decidedBy.has(family)) decidedBy.set(family, label.source);
+  }
+  const kept: LabelDecision[] = [];
+  const overruled: SkippedLabel[] = [];
+  for (const label of labels) {
+    const by = decidedBy.get(labelFamily(label.name));
+    if (label.source === 'race' || by === undefined || by === label.source) kept.push(label);
+    else if (!labels.some((l) => l.source === by && l.name.toLowerCase() === label.name.toLowerCase())) {
+      overruled.push({ name: label.name, reason: `${SOURCE_NAMES[by]} decide ${labelFamily(label.name)} labels here (${SOURCE_NAMES[label.source]} said: ${label.reason})` });
+    }
+  }
+  return { kept, overruled };
+}
+
+const SOURCE_NAMES: Record<LabelDecision['source'], string> = {
+  race: 'the race label',
+  rule: 'the label rules',
+  owners: 'the OWNERS files',
+  ownership: 'the labels learned from history',
+  learned: 'the most similar past races',
+  default: 'the top-level directories',
+};
 
 interface Tally {
   weight: number;
   frames: number;
   sides: Set<string>;
-  /** What the frames matched: a rule's glob, or the top-level directory. */
+  /** What the frames matched: a rule's glob, an OWNERS file, or the top-level directory. */
   via: Set<string>;
-  source: 'rule' | 'default';
+  source: FrameSource;
 }
+
+type FrameSource = 'rule' | 'default' | 'owners';
+type FrameLabeller = (frame: Frame) => { label: string; via: string; source: FrameSource }[];
 
 /**
  * Every racing side votes with its top significant frames (1, 1/2, 1/3, ... of a vote,
  * normalised so each side and each race weighs the same). A label is applied when its
- * share of the vote reaches `thresholds.component_agreement`.
+ * share of the vote reaches `threshold` (`thresholds.component_agreement`).
  */
-function voteComponents(
+function voteFrames(
   races: AnalysedRace[],
-  config: Config,
-  isOwnModule: (module: string) => boolean,
+  labelsOf: FrameLabeller,
+  threshold: number,
 ): { agreed: LabelDecision[]; abstained: SkippedLabel[] } {
-  const labelsOf = frameLabeller(config, isOwnModule);
   const tallies = new Map<string, Tally>();
-  let totalFrames = 0;
-  races.forEach((race, r) => {
-    const sides = race.report.accesses
-      .map((a) => a.frames.filter((f) => f.significant).slice(0, VOTING_FRAMES))
-      .filter((frames) => frames.length > 0);
-    sides.forEach((frames, s) => {
-      const raw = frames.map((_, i) => 1 / (i + 1));
-      const sum = raw.reduce((a, b) => a + b, 0);
-      frames.forEach((frame, i) => {
-        totalFrames++;
-        const weight = raw[i]! / sum / sides.length / races.length;
-        for (const { label, via, source } of labelsOf(frame)) {
-          const t = tallies.get(label) ?? { weight: 0, frames: 0, sides: new Set(), via: new Set(), source };
-          t.weight += weight;
-          t.frames++;
-          t.sides.add(`${r}:${s}`);
-          t.via.add(via);
-          tallies.set(label, t);
-        }
-      });
-    });
-  });
+  const frames = weightedFrames(raceSides(races));
+  for (const { frame, weight, race, side } of frames) {
+    for (const { label, via, source } of labelsOf(frame)) {
+      const t = tallies.get(label) ?? { weight: 0, frames: 0, sides: new Set(), via: new Set(), source };
+      t.weight += weight;
+      t.frames++;
+      t.sides.add(`${race}:${side}`);
+      t.via.add(via);
+      tallies.set(label, t);
+    }
+  }
+  const totalFrames = frames.length;
 
-  const threshold = config.thresholds.component_agreement;
   const agreed: LabelDecision[] = [];
   const abstained: (SkippedLabel & { weight: number })[] = [];
   for (const [name, t] of [...tallies].sort((a, b) => b[1].weight - a[1].weight)) {
@@ -99,19 +179,15 @@ function voteComponents(
   return { agreed, abstained: abstained.slice(0, MAX_ABSTENTIONS).map(({ name, reason }) => ({ name, reason })) };
 }
 
-/**
- * Whether a frame's module is the project itself: the repository's GitHub module, a
- * configured module prefix, a module named like the repository (the vanity path
- * `go.etcd.io/etcd` of etcd-io/etcd), or no module at all. With no repository known,
- * every frame counts as the project's.
- */
-function ownModule(config: Config, repo: string): (module: string) => boolean {
-  if (!repo) return () => true;
-  const name = repo.slice(repo.indexOf('/') + 1).toLowerCase();
-  const own = new Set(['', `github.com/${repo.toLowerCase()}`, ...config.module_prefixes.map((p) => p.replace(/\/+$/, '').toLowerCase())]);
-  return (module) => {
-    const m = module.toLowerCase();
-    return own.has(m) || m.slice(m.lastIndexOf('/') + 1) === name;
+/** The labels OWNERS files give a frame of the project's own code; `via` names the directory and file. */
+function ownersLabeller(owners: OwnersRules, isOwnModule: (module: string) => boolean): FrameLabeller {
+  return (frame) => {
+    if (!isOwnModule(frame.module) || isStandardLibrary(frame)) return [];
+    return ownersLabels(owners, frame.package, frame.file).map(({ label, source }) => ({
+      label,
+      via: source,
+      source: 'owners' as const,
+    }));
   };
 }
 
@@ -120,10 +196,7 @@ function ownModule(config: Config, repo: string): (module: string) => boolean {
  * directory. A dependency's frame matches rules by its module path (`tikv/client-go/**`
  * or `github.com/tikv/client-go/**`) and never yields a default component label.
  */
-function frameLabeller(
-  config: Config,
-  isOwnModule: (module: string) => boolean,
-): (frame: Frame) => { label: string; via: string; source: 'rule' | 'default' }[] {
+function frameLabeller(config: Config, isOwnModule: (module: string) => boolean): FrameLabeller {
   const isOwn = (frame: Frame) => isOwnModule(frame.module);
   const paths = (frame: Frame): string[] => {
     if (isOwn(frame)) return [frame.package];
@@ -144,7 +217,7 @@ function frameLabeller(
     if (!isOwn(frame)) return [];
     const dir = frame.package.split('/').find((segment) => !containers.has(segment));
     // A dot marks another module's path (github.com/...): not a component of this project.
-    if (!dir || dir.includes('.') || STANDARD_LIBRARY.has(dir)) return [];
+    if (!dir || dir.includes('.') || isStandardLibrary(frame)) return [];
     return [{ label: `${prefix}${dir}`, via: dir, source: 'default' as const }];
   };
 }
@@ -162,20 +235,24 @@ function packageMatcher(glob: string): (pkg: string) => boolean {
 
 /**
  * Keep the labels the repository has (matched case-insensitively, spelled as the repository
- * spells them); `repoLabels === null` means the list is unknown and nothing is filtered.
+ * spells them), or, with `create_labels`, any but a learned one; `repoLabels === null` means
+ * the list is unknown and nothing is filtered.
  */
 export function existingLabels(
   proposed: LabelDecision[],
   repoLabels: string[] | null,
   createLabels: boolean,
 ): { applicable: LabelDecision[]; missing: SkippedLabel[] } {
-  if (repoLabels === null || createLabels) return { applicable: proposed, missing: [] };
+  if (repoLabels === null) return { applicable: proposed, missing: [] };
   const spelling = new Map(repoLabels.map((l) => [l.toLowerCase(), l]));
   const applicable: LabelDecision[] = [];
   const missing: SkippedLabel[] = [];
   for (const label of proposed) {
     const name = spelling.get(label.name.toLowerCase());
     if (name) applicable.push({ ...label, name });
+    // A learned label the repository no longer has was renamed or retired: it is never created again.
+    else if (label.source === 'ownership') missing.push({ name: label.name, reason: 'learned from earlier issues, but the repository no longer has this label' });
+    else if (createLabels) applicable.push(label);
     else missing.push({ name: label.name, reason: 'the repository has no such label (set create_labels: true to create it)' });
   }
   return { applicable, missing };

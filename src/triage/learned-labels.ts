@@ -4,6 +4,7 @@
  */
 import type { Candidate } from './types.js';
 import type { Config } from './config.js';
+import { labelMatcher } from './label-patterns.js';
 import type { LabelDecision } from './types.js';
 
 /** An earlier issue, as far as voting needs it. */
@@ -60,13 +61,7 @@ function voteReason(label: string, numbers: number[], voters: number): string {
   return `${numbers.length} of ${past} (${named.join(', ')}) carry ${label}`;
 }
 
-/** A predicate for label patterns in which `*` matches any run of characters (`sig/*`). */
-export function labelMatcher(patterns: string[]): (label: string) => boolean {
-  const regexes = patterns.map(
-    (p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i'),
-  );
-  return (label) => regexes.some((r) => r.test(label));
-}
+export { labelMatcher };
 
 /**
  * The label families a config manages: `sig/*` for a rule that applies `sig/execution`, the

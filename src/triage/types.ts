@@ -28,6 +28,26 @@ export interface IssueSummary {
   createdAt?: string;
 }
 
+/** How one race of the issue being triaged matched a race of an earlier issue, side by side. */
+export interface RaceMatchExplanation {
+  /** Index of the race in the issue being triaged. */
+  race: number;
+  /** The side pairs compared; one pair when either report shows a single side. */
+  sides: {
+    /** Index of the side in this issue's race signature, and in the earlier one's. */
+    side: number;
+    otherSide: number;
+    /** Keys of the frames both show, top first; `renamed` ones matched by their parts. */
+    same: string[];
+    renamed: string[];
+    /** Frames of this side, and of the earlier one, that could be compared, of those shown. */
+    compared: [number, number];
+    shown: [number, number];
+  }[];
+  /** One of the two reports shows one side only, so the other side could not be compared. */
+  oneSided: boolean;
+}
+
 /** One earlier issue that shares or resembles the query's races. */
 export interface Candidate {
   issue: IssueSummary;
@@ -39,6 +59,8 @@ export interface Candidate {
   sharedFingerprints: string[];
   /** The races of the earlier issue, for explanations and learned labels. */
   races: RaceSignature[];
+  /** Why it matched: per race of the issue being triaged, the frames shared and what was compared. */
+  explanation?: RaceMatchExplanation[];
 }
 
 /** The issue being triaged, as the webhook payload (or a corpus line) gives it. */
@@ -68,6 +90,8 @@ export interface DuplicateLine {
   /** Same full signature. */
   exact: boolean;
   fixingPr: number | null;
+  /** Why it matched, when the index said. */
+  explanation?: RaceMatchExplanation[];
 }
 
 /** One label the bot would apply, and why. */
@@ -75,7 +99,12 @@ export interface LabelDecision {
   name: string;
   /** In words, for the comment: `4 of 5 racing frames are in pkg/executor`. */
   reason: string;
-  source: 'race' | 'rule' | 'default' | 'learned';
+  /**
+   * `race` the race label, `rule` a path rule of the config, `owners` an OWNERS file,
+   * `ownership` learned from the history, `learned` the nearest past races' vote, `default`
+   * the top-level directory.
+   */
+  source: 'race' | 'rule' | 'owners' | 'ownership' | 'learned' | 'default';
 }
 
 /** A label the bot considered and did not apply, and why (shown folded, to help tune the config). */

@@ -24,7 +24,7 @@ it('serves no page and puts no link in the comment', async () => {
     const deadline = Date.now() + 15_000;
     while (off.github.commentsOn(`${PUBLIC_REPO}#92000`).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const [comment] = off.github.commentsOn(`${PUBLIC_REPO}#92000`);
-    expect(comment?.body).toContain('signature `v1');
+    expect(comment?.body).toMatch(/signature `v\d/);
     expect(comment?.body).not.toContain('/races/');
   } finally {
     await off.stop();

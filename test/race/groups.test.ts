@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { analyse, LIKELY_DUPLICATE_THRESHOLD, raceSimilarity } from '../../src/race/index.js';
+import { analyse, LIKELY_DUPLICATE_THRESHOLD, raceSimilarity, SIGNATURE_VERSION } from '../../src/race/index.js';
 import type { RaceSignature } from '../../src/race/index.js';
 
 interface GroupsFile {
@@ -44,7 +44,7 @@ describe.each(['go-generated', 'go-kvdb'])('%s groups', (dir) => {
   it('gives one fingerprint per group, across the refactor', () => {
     for (const group of Object.keys(file.groups).filter((g) => !inlined.has(g))) {
       const fingerprints = new Set(sightings.filter((s) => s.group === group).map((s) => s.signature.fingerprint));
-      expect({ group, fingerprints: [...fingerprints] }).toEqual({ group, fingerprints: [expect.stringMatching(/^v1:/)] });
+      expect({ group, fingerprints: [...fingerprints] }).toEqual({ group, fingerprints: [expect.stringMatching(new RegExp(`^${SIGNATURE_VERSION}:`))] });
     }
   });
 

@@ -16,13 +16,13 @@ import { applyDecorations, decorationSequence } from './mutations.js';
 const CART = 'example.com/shop/cart';
 const add = `${CART}.(*Cart).Add`;
 const total = `${CART}.(*Cart).Total`;
-const FULL = /^v1:[0-9a-f]{16}$/;
-const PARTIAL = /^v1p:[0-9a-f]{16}$/;
+const FULL = new RegExp(`^${SIGNATURE_VERSION}:[0-9a-f]{16}$`);
+const PARTIAL = new RegExp(`^${SIGNATURE_VERSION}p:[0-9a-f]{16}$`);
 
 describe('exact fingerprint', () => {
   it('is the versioned hash of the unordered pair of racing functions', () => {
     const sig = signRace(buildReport([{ frames: [add, `${CART}.(*Cart).AddAsync.func1`] }, { frames: [total, `${CART}.TestCheckout`] }], { test: 'TestCheckout' }));
-    expect(SIGNATURE_VERSION).toBe('v1');
+    expect(SIGNATURE_VERSION).toBe('v2');
     expect(sig.fingerprint).toMatch(FULL);
     expect(sig).toMatchObject({ title: '(*Cart).Add ↔ (*Cart).Total', partial: false, test: 'TestCheckout', packages: ['cart'] });
     expect(sig.sides.map((s) => s.keys[0])).toEqual(['cart.(*Cart).Add', 'cart.(*Cart).Total']);

@@ -186,3 +186,42 @@ describe('the hidden marker', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('where each race was reported, and why a duplicate matches', () => {
+  const fromComment = { ...indexWorkerRace, origin: { kind: 'comment' as const, id: 77, url: 'https://github.com/pingcap/tidb/issues/7#issuecomment-77' } };
+
+  it('links a race found in a comment, on top and in the details; the body is named as such', () => {
+    const comment = run({ races: [indexWorkerRace, { ...fromComment, signature: { ...fromComment.signature, fingerprint: 'v2:00000000000000aa' } }] }).comment!;
+    expect(comment).toContain(' · in [a comment](https://github.com/pingcap/tidb/issues/7#issuecomment-77) · signature `v2:00000000`');
+    expect(comment).toContain('signature `v2:00000000000000aa`, reported in [a comment](https://github.com/pingcap/tidb/issues/7#issuecomment-77)');
+    expect(comment).toContain('signature `v1:45b5daa177fedf6b`, reported in the issue body');
+  });
+
+  it('never links an address that is not a comment of a GitHub issue', () => {
+    const hostile = { ...fromComment, origin: { kind: 'comment' as const, id: 77, url: 'javascript:alert(1)//https://github.com/a/b/issues/1#issuecomment-1' } };
+    const comment = run({ races: [hostile] }).comment!;
+    expect(comment).toContain(' · in a comment · ');
+    expect(comment).not.toContain('javascript:');
+  });
+
+  it('names the frames matched, renamed, and left out because a paste stops early', () => {
+    const explained = candidate(39771, {
+      score: 0.86,
+      explanation: [
+        {
+          race: 0,
+          oneSided: false,
+          sides: [
+            { side: 0, otherSide: 1, same: ['distsql.(*selectResult).Close'], renamed: ['executor.(*IndexLookUpExecutor).startIndexWorker.func*'], compared: [2, 2], shown: [2, 2] },
+            { side: 1, otherSide: 0, same: ['executor.ResetContextOfStmt', 'session.(*session).ExecuteStmt'], renamed: [], compared: [2, 2], shown: [2, 6] },
+          ],
+        },
+      ],
+    });
+    const comment = run({ candidates: [explained] }).comment!;
+    expect(comment).toContain(
+      '- #39771: the side of `distsql.(*selectResult).Close`: 1 frame (`distsql.(*selectResult).Close`) the same, 1 frame (`executor.(*IndexLookUpExecutor).startIndexWorker.func*`) renamed; ' +
+        'the side of `executor.ResetContextOfStmt`: 2 frames (`executor.ResetContextOfStmt`, `session.(*session).ExecuteStmt`) the same, 2 of its 6 frames compared, as this report\'s stack stops there',
+    );
+  });
+});

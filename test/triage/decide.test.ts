@@ -22,7 +22,21 @@ describe('the comment on a refiled race', () => {
   const decision = decide(
     input({
       candidates: [
-        candidate(39771, { score: 0.82, state: 'closed', stateReason: 'completed', fixingPr: 39802, title: 'DATA RACE in the mppIterator' }),
+        candidate(39771, {
+          score: 0.82,
+          state: 'closed',
+          stateReason: 'completed',
+          fixingPr: 39802,
+          title: 'DATA RACE in the mppIterator',
+          // The earlier report shows the statement reset only, cut after one frame.
+          explanation: [
+            {
+              race: 0,
+              oneSided: true,
+              sides: [{ side: 1, otherSide: 0, same: ['executor.ResetContextOfStmt'], renamed: [], compared: [1, 1], shown: [2, 1] }],
+            },
+          ],
+        }),
         candidate(41105, { exact: true, title: 'DATA RACE at the TestForeignKeyAndMemoryTracker' }),
         candidate(55467, { score: 0.41, title: 'DATA RACE in the SendKillSignal' }),
       ],
@@ -49,13 +63,16 @@ describe('the comment on a refiled race', () => {
         '- `sig/execution`: 3 of 4 top racing frames, on both sides, are in pkg/distsql/\\*\\*, pkg/executor/\\*\\*: 83% agreement',
         '- `component/executor`: 2 of 4 top racing frames, on both sides, are in pkg/executor/\\*\\*: 50% agreement',
         '',
-        '**Race:** `(*selectResult).Close ↔ executor.ResetContextOfStmt`, signature `v1:45b5daa177fedf6b`',
+        '**Race:** `(*selectResult).Close ↔ executor.ResetContextOfStmt`, signature `v1:45b5daa177fedf6b`, reported in the issue body',
         '- Read by goroutine 43136:',
         '  - `distsql.(*selectResult).Close` at `distsql/select_result.go:458`',
         '  - `executor.(*IndexLookUpExecutor).startIndexWorker.func*` at `executor/distsql.go:657`',
         '- Previous write by goroutine 20821:',
         '  - `executor.ResetContextOfStmt` at `executor/executor.go:2236`',
         '  - `session.(*session).ExecuteStmt` at `session/session.go:2144`',
+        '',
+        'Why the likely duplicates match:',
+        '- #39771: the side of `executor.ResetContextOfStmt`: 1 frame (`executor.ResetContextOfStmt`) the same, 1 of this report\'s 2 frames compared, as the stack in #39771 stops there; the other side is not in #39771, so it was not compared',
         '',
         '</details>',
         '',

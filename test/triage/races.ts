@@ -114,7 +114,7 @@ export function issue(overrides: Partial<IssueInput> = {}): IssueInput {
 
 export function candidate(
   number: number,
-  overrides: { score?: number; exact?: boolean; title?: string; state?: 'open' | 'closed'; stateReason?: string | null; fixingPr?: number | null; repo?: string; private?: boolean; labels?: string[]; installationId?: number } = {},
+  overrides: { score?: number; exact?: boolean; title?: string; state?: 'open' | 'closed'; stateReason?: string | null; fixingPr?: number | null; repo?: string; private?: boolean; labels?: string[]; installationId?: number; explanation?: Candidate['explanation'] } = {},
 ): Candidate {
   const exact = overrides.exact ?? false;
   return {
@@ -134,5 +134,6 @@ export function candidate(
     exact,
     sharedFingerprints: exact ? [indexWorkerRace.signature.fingerprint] : [],
     races: [],
+    ...(overrides.explanation ? { explanation: overrides.explanation } : {}),
   };
 }
