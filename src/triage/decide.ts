@@ -23,7 +23,7 @@ export interface DecideInput {
   /** The repository's label names; null when unknown (then no label is filtered out). */
   repoLabels: string[] | null;
   /** What the bot remembers of its earlier work on this issue (its state, or its comment's marker). */
-  previous?: Pick<MarkerData, 'labels' | 'declined'>;
+  previous?: Pick<MarkerData, 'labels' | 'declined'> & Partial<MarkerData>;
   /** The bot has a comment on the issue to keep up to date. Default: `previous` is given. */
   commented?: boolean;
   /** The config file's problem, from `parseConfig`, shown in the comment footer. */
