@@ -64,14 +64,14 @@ export class Executor {
    */
   async run(job: IssueJob, effects: Effect[], memory?: LabelMemory): Promise<ExecutionOutcome> {
     const outcome: ExecutionOutcome = { comment: 'none', labelsAdded: [], labelsRemoved: [] };
-    const saved = JSON.stringify(job.state);
+    // The state as found: it is written back only when it changed.
+    let stored = JSON.stringify(job.state);
     if (memory) {
       const adding = new Set(effects.flatMap((e) => (e.kind === 'add-labels' ? e.labels : [])).map(lower));
       const removing = effects.flatMap((e) => (e.kind === 'remove-labels' ? e.labels : []));
       job.state.labels = unique([...memory.labels.filter((l) => !adding.has(lower(l))), ...removing]);
       job.state.declined = memory.declined;
     }
-    let stored = saved;
     const save = async () => {
       const now = JSON.stringify(job.state);
       if (now === stored) return;
