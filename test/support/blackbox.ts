@@ -79,7 +79,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   let app: ChildProcess | undefined;
   let kills = 0;
 
-  const startApp = async () => {
+  const startApp = async (env: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js')], {
       cwd: dir,
       env: {
@@ -95,10 +95,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         RACE_TRIAGE_DATA_DIR: dir,
         LOG_LEVEL: 'info',
         RACE_TRIAGE_WORKERS: '2',
-        RACE_TRIAGE_JOB_TIME_CAP_MS: '3000',
-        RACE_TRIAGE_REQUEST_TIMEOUT_MS: '2500',
+        RACE_TRIAGE_JOB_TIME_CAP_MS: '10000',
+        RACE_TRIAGE_REQUEST_TIMEOUT_MS: '2000',
         RACE_TRIAGE_WRITE_SPACING_MS: String(options.writeSpacingMs),
         RACE_TRIAGE_REDELIVERY_INTERVAL_MS: '2000',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -113,6 +114,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       await sleep(50);
     }
     return child;
+  };
+  const stop = async () => {
+    const child = app!;
+    app = undefined;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await exited;
   };
   const kill9 = async () => {
     const child = app!;
@@ -169,7 +177,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     for (const n of every(10, 2)) github.fail({ method: 'POST', path: labels(n), status: 429, headers: { 'retry-after': '1' } });
     for (const n of every(10, 3)) github.fail({ method: 'POST', path: comments(n), status: 403, headers: { 'retry-after': '1' } });
     for (const n of every(10, 4)) github.fail({ method: 'POST', path: labels(n), status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3) } });
-    for (const n of every(10, 5)) github.fail({ method: 'POST', path: comments(n), delayMs: 4_000 }); // carried out, answered after the request timeout
+    for (const n of every(10, 5)) github.fail({ method: 'POST', path: comments(n), delayMs: 3_000 }); // carried out, answered after the request timeout
     for (const n of every(10, 6)) github.fail({ method: 'GET', path: /^\/repos\/pingcap\/tidb\/labels$/, delayMs: 100 });
     // Killed right after GitHub wrote a comment, before the app heard back.
     const killedAfterComment = every(10, 8)[0];
@@ -279,20 +287,22 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     github.recordDelivery(id, event, body, (await post({ id, event, body })).status);
   };
 
-  // Slow answers, each within the request timeout, hold a job past its 3 s cap: it is aborted
-  // and marked failed, and writes nothing after that; the issue's next event finishes the work.
+  // A job held past its cap: restarted with a 3 s cap and a request timeout longer than that,
+  // the app gets an answer only after 6 s. The job is aborted and marked failed, and writes
+  // nothing after that; the issue's next event finishes the work.
   const capped = options.issues + 1;
   const seed = seeds[capped % seeds.length]!;
   let failedJobs = 0;
   if (faults) {
-    github.fail({ method: 'POST', path: labels(capped), delayMs: 1_800 });
-    github.fail({ method: 'POST', path: comments(capped), delayMs: 1_800 });
+    await stop();
+    app = await startApp({ RACE_TRIAGE_JOB_TIME_CAP_MS: '3000', RACE_TRIAGE_REQUEST_TIMEOUT_MS: '20000' });
+    github.fail({ method: 'POST', path: labels(capped), delayMs: 6_000 });
     await send('issues', issuesEvent('opened', { number: capped, title: seed.title, body: seed.body }), `d-${capped}-0`);
     const failedLine = async () => parseLines(output).find((l) => l.msg === 'job failed' && l.issue === capped);
     for (let t = 0; t < 100 && !(await failedLine()); t++) await sleep(100);
     const failed = await failedLine();
     if (!failed || !String(failed.reason).includes('cap')) problems.push(`#${capped}: its job was not stopped at the time cap`);
-    await sleep(2_000); // longer than the slow answers: whatever the job had left would have run by now
+    await sleep(4_000); // past the slow answer: whatever the job had left would have run by now
     const afterFailed = github.calls.filter((c) => c.path.includes(`/issues/${capped}/`) && c.method !== 'GET' && c.at > Number(failed?.time ?? 0));
     if (afterFailed.length > 0) problems.push(`#${capped}: ${afterFailed.length} writes after its job was marked failed`);
     const edit = issuesEvent('edited', { number: capped, title: seed.title, body: `${seed.body}\n(edited)` }, { changes: { body: { from: seed.body } } });
