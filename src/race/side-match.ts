@@ -25,6 +25,12 @@ export const RENAMED_TOP_MIN_CALLERS = 5;
 export const RENAMED_CALLER_MIN_SAME = 3;
 /** Matched frames at the same file and line that mark two reports as coming from one build. */
 export const SAME_BUILD_FRAMES = 3;
+/**
+ * Factor on the score of two sides whose access kinds are both known and differ: one statement
+ * reads or writes, so the same stack with the other kind is likely another statement (a
+ * read-modify-write can show as either, so it is a discount, not a verdict).
+ */
+export const KIND_MISMATCH = 0.9;
 
 /** What side-match needs of a side (a `SideSignature`). */
 export interface ComparableSide {
@@ -36,6 +42,8 @@ export interface ComparableSide {
   cutBelow?: boolean;
   /** Instrumentation dropped from the top (`atomic AddInt64`). */
   op?: string;
+  /** `read`, `write`, or `unknown` when the access line was not pasted. */
+  kind?: string;
 }
 
 /** What the repository's index knows about frames, for weighing them. */
@@ -67,6 +75,8 @@ export interface SideMatch {
   comparedB: [number, number];
   /** One build (SAME_BUILD_FRAMES frames at the same lines) and the top frames at different lines: two statements. */
   differentStatement: boolean;
+  /** Both kinds known, and one side reads where the other writes. */
+  kindsDiffer: boolean;
 }
 
 type Credit = (i: number, j: number) => number;
@@ -134,8 +144,10 @@ export function matchSides(a: ComparableSide, b: ComparableSide, context: MatchC
     if (!other.cutAbove) compared += OPERATION_WEIGHT;
   }
 
+  const known = (kind: string | undefined) => kind === 'read' || kind === 'write';
+  const kindsDiffer = known(a.kind) && known(b.kind) && a.kind !== b.kind;
   return {
-    score: compared > 0 ? Math.min(1, matched / compared) : 0,
+    score: compared > 0 ? Math.min(1, matched / compared) * (kindsDiffer ? KIND_MISMATCH : 1) : 0,
     matched,
     compared,
     evidence: matched / 2,
@@ -143,6 +155,7 @@ export function matchSides(a: ComparableSide, b: ComparableSide, context: MatchC
     comparedA,
     comparedB,
     differentStatement,
+    kindsDiffer,
   };
 }
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { analyse, indexKeys, issueSimilarity, LIKELY_DUPLICATE_THRESHOLD, raceSimilarity, signRace } from '../../src/race/index.js';
 import type { RaceSignature } from '../../src/race/index.js';
 import { EVIDENCE_FLOOR, matchRaces, NOT_EXACT_CAP, ONE_SIDED_CAP } from '../../src/race/similarity.js';
-import { matchSides, RENAMED_CREDIT } from '../../src/race/side-match.js';
+import { KIND_MISMATCH, matchSides, RENAMED_CREDIT } from '../../src/race/side-match.js';
 import { buildReport } from './build-report.js';
 
 const P = 'example.com/kvdb/copr';
@@ -92,6 +92,14 @@ describe('side match', () => {
     const rare = matchSides(query, other);
     expect(common.score).toBeLessThan(rare.score);
     expect(common.evidence).toBeLessThan(rare.evidence);
+  });
+
+  it('discounts two stacks of the same code where one reads and the other writes', () => {
+    const reading = matchSides({ ...side(deep), kind: 'read' }, { ...side(deep), kind: 'write' });
+    expect(reading.kindsDiffer).toBe(true);
+    expect(reading.score).toBeCloseTo(KIND_MISMATCH);
+    // A side whose access line was cut off has no kind to disagree with.
+    expect(matchSides({ ...side(deep), kind: 'unknown' }, { ...side(deep), kind: 'write' }).score).toBe(1);
   });
 
   it('weighs the test that caught a race, and the instrumentation on top, lightly', () => {
