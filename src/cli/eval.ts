@@ -112,7 +112,7 @@ export function formatReport(report: CorpusReport, configured: number): string {
     if (report.repositories.length > 0) {
       lines.push(
         '',
-        'Per repository, recall@1 (race-triage / top frame / TF-IDF) and hard negatives listed:',
+        'Per repository (race-triage / top frame / TF-IDF):',
         '',
         '| repository | issues | queries | recall@1 | recall@5 | hard negatives listed |',
         '|---|---|---|---|---|---|',

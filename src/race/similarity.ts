@@ -11,7 +11,7 @@
  * own. "Same signature" stays what it is: equal full fingerprints, and then the score is 1.
  * docs/signature.md explains the constants and shows the figures on the corpora.
  */
-import { positionWeight } from './frame-weight.js';
+import { isTestFunction, positionWeight } from './frame-weight.js';
 import { CLOSURE_MARKER } from './go-symbol.js';
 import { closureParts, matchSides, type MatchContext, type SideMatch } from './side-match.js';
 import type { RaceSignature, SideSignature } from './types.js';
@@ -183,16 +183,18 @@ export function contextOver(query: RaceSignature[], stored: RaceSignature[]): Ma
 
 /**
  * Each index key with the frame that tells apart the races through it: for the top frame,
- * its caller; for a caller, the accessing function above it; undefined when the paste stops
- * at the key. Counting different contexts per key over a repository's index tells a hub that
+ * its first caller that is not a test function; for a caller, the accessing function above
+ * it; undefined when the paste stops at the key. Counting different contexts per key over a repository's index tells a hub that
  * many races go through (`ResetContextOfStmt`, logrus's `(*Entry).log`) from a frame one race
  * goes through, however often that race was filed, and whether its reports show one side or two.
  */
 export function keyContexts(sig: RaceSignature): Map<string, string | undefined> {
   const contexts = new Map<string, string | undefined>();
   for (const side of sig.sides) {
+    // The test that reached a race is not another path to it.
+    const caller = side.keys.slice(1).find((key) => !isTestFunction(key));
     side.keys.slice(0, INDEX_DEPTH).forEach((key, depth) => {
-      const context = depth === 0 ? side.keys[1] : side.keys[0];
+      const context = depth === 0 ? caller : side.keys[0];
       const add = (k: string) => {
         if (contexts.get(k) === undefined) contexts.set(k, context);
       };
