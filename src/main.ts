@@ -1,25 +1,26 @@
 /**
  * `npm start`: opens the race index (a SQLite file by default, PostgreSQL with
- * DATABASE_URL) and runs the Probot server. Without APP_ID and a private key, Probot
- * serves its setup page at http://localhost:3000, which registers the app on GitHub from
- * app.yml and writes the credentials to .env.
+ * DATABASE_URL) and runs the server. Without APP_ID and a private key it serves Probot's
+ * setup page at http://localhost:3000, which registers the app on GitHub from app.yml and
+ * writes the credentials to .env.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
-import { ProbotOctokit, run } from 'probot';
-import { raceTriageApp } from './github/app.js';
-import { DurableProcessing } from './github/jobs/durable.js';
-import { withRequestTimeout } from './github/jobs/request-timeout.js';
-import { workerSettingsFromEnv } from './github/jobs/settings.js';
-import type { JobsDatabase } from './github/jobs/types.js';
+import { jobSettingsFromEnv } from './github/jobs/settings.js';
 import { appLog } from './github/log.js';
-import { DashboardQueries } from './store/dashboard-queries.js';
+import { readProbotEnv } from './github/probot-internals.js';
+import { startServer } from './github/server.js';
 import { openDatabase, KyselyRaceIndex, resignNotes } from './store/index.js';
 
 async function main(): Promise<void> {
-  // Probot reads .env only inside run(); read it as Probot does first, so the settings read
-  // before (the database, the worker, the logger) see it too.
-  if (existsSync('.env')) Object.assign(process.env, parseEnv(readFileSync('.env', 'utf8')));
+  const env = await readProbotEnv();
+  let jobs;
+  try {
+    jobs = jobSettingsFromEnv(process.env);
+  } catch (error) {
+    fail(message(error));
+  }
+  if (process.env.NODE_ENV === 'production' && (!env.appId || !env.privateKey)) {
+    fail(`${!env.appId ? 'APP_ID' : 'the private key (PRIVATE_KEY or PRIVATE_KEY_PATH)'} is missing, and required when NODE_ENV=production.\nSee .env.example for the variables race-triage reads.`);
+  }
   let database;
   try {
     database = await openDatabase();
@@ -28,34 +29,37 @@ async function main(): Promise<void> {
   }
   const index = new KyselyRaceIndex(database.db);
   for (const line of resignNotes(database.resigned)) console.warn(`race-triage: ${line}`);
-  let worker;
-  try {
-    worker = workerSettingsFromEnv(process.env);
-  } catch (error) {
-    fail(message(error));
-  }
-  // Webhooks are recorded as jobs next to the index and processed by a worker in this process.
-  const durable = new DurableProcessing({ db: database.db.withTables<JobsDatabase>(), index, worker });
+  const log = await appLog(process.env);
 
-  let server;
+  let running;
   try {
-    const dashboard = { queries: new DashboardQueries(database.db, database.backend) };
-    server = await run(raceTriageApp({ index, backend: database.backend, durable, dashboard }), {
-      Octokit: withRequestTimeout(ProbotOctokit),
-      log: await appLog(process.env),
+    running = await startServer({
+      host: env.host ?? 'localhost',
+      port: env.port,
+      log,
+      database,
+      index,
+      ...(env.appId ? { appId: env.appId } : {}),
+      ...(env.privateKey ? { privateKey: env.privateKey } : {}),
+      ...(env.secret ? { secret: env.secret } : {}),
+      baseUrl: env.baseUrl,
+      dashboard: true,
+      ...(jobs.requestTimeoutMs ? { requestTimeoutMs: jobs.requestTimeoutMs } : {}),
+      jobs,
     });
   } catch (error) {
     await index.close();
     fail(`${message(error)}\nSee .env.example for the variables race-triage reads.`);
   }
-  // Docker and systemd stop with SIGTERM (Probot itself handles only Ctrl-C).
-  process.once('SIGTERM', () => {
-    server
+  // Docker and systemd stop with SIGTERM, a terminal with Ctrl-C.
+  const stop = () => {
+    running
       .stop()
-      .then(() => durable.stop())
       .then(() => index.close())
       .then(() => process.exit(0), () => process.exit(1));
-  });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 function message(error: unknown): string {

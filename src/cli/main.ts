@@ -12,10 +12,12 @@ import { CorpusError } from './corpus.js';
 import { registerEval } from './eval.js';
 import { UsageError } from './read-source.js';
 import { registerTriage } from './triage.js';
+import { packageVersion } from './version.js';
 
 const program = new Command()
   .name('race-triage')
   .description('Read data-race reports in issues, fingerprint the racing pair, find earlier issues with the same race.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .exitOverride();
 
 registerAnalyze(program, async (configPath) => engineOptions((await loadConfig(configPath)).config));

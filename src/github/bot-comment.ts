@@ -1,7 +1,12 @@
 /**
- * The bot's one comment per issue: found again by the hidden marker it carries, then
- * edited in place, so edits, `/retriage` and redelivered webhooks never add a second one.
+ * The bot's one comment per issue: edited in place, never a second one. Its id is kept in
+ * the bot's state (`src/store/bot-state.ts`); the hidden marker it carries finds it again
+ * when the state is lost, or when a POST's answer never arrived.
+ *
+ * Only the app's own comments count: written through this app (`performed_via_github_app`)
+ * or by its `[bot]` account. Any other bot, or a person, may copy the marker.
  */
+import { createHash } from 'node:crypto';
 import { findMarker } from '../triage/marker.js';
 import type { MarkerData } from '../triage/types.js';
 import type { GitHub, IssueLocation } from './types.js';
@@ -12,11 +17,30 @@ export interface BotComment {
   marker: MarkerData;
 }
 
+/** Who the app is on GitHub. */
+export interface BotIdentity {
+  appId: number;
+  /** `slug[bot]`, once known (GET /app at start). */
+  login?: string;
+}
+
+interface CommentShape {
+  id: number;
+  body?: string | null;
+  user?: { login?: string } | null;
+  performed_via_github_app?: { id?: number } | null;
+}
+
 /** The bot's comment is near the top (it is posted on open); this bounds the work on huge threads. */
 const MAX_PAGES = 10;
 
-/** The comment that carries the marker, written by a bot account; undefined when there is none. */
-export async function findBotComment(octokit: GitHub, issue: IssueLocation): Promise<BotComment | undefined> {
+export function isOwnComment(comment: CommentShape, identity: BotIdentity): boolean {
+  if (comment.performed_via_github_app?.id === identity.appId) return true;
+  return identity.login !== undefined && comment.user?.login?.toLowerCase() === identity.login.toLowerCase();
+}
+
+/** The app's own comment that carries the marker; undefined when there is none. */
+export async function findBotComment(octokit: GitHub, issue: IssueLocation, identity: BotIdentity): Promise<BotComment | undefined> {
   let pages = 0;
   const comments = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
     owner: issue.owner,
@@ -25,15 +49,19 @@ export async function findBotComment(octokit: GitHub, issue: IssueLocation): Pro
     per_page: 100,
   });
   for await (const page of comments) {
-    for (const comment of page.data) {
-      // A person quoting the bot copies its marker too; only a bot's comment is the bot's.
-      if (comment.user?.type !== 'Bot' || !comment.body) continue;
+    for (const comment of page.data as CommentShape[]) {
+      if (!comment.body || !isOwnComment(comment, identity)) continue;
       const marker = findMarker(comment.body);
       if (marker) return { id: comment.id, body: comment.body, marker };
     }
     if (++pages >= MAX_PAGES) break;
   }
   return undefined;
+}
+
+/** What the bot state keeps of a comment body: enough to tell "unchanged" without reading it back. */
+export function bodyDigest(body: string): string {
+  return createHash('sha256').update(body).digest('base64url');
 }
 
 export async function postComment(octokit: GitHub, issue: IssueLocation, body: string): Promise<number> {

@@ -62,11 +62,14 @@ export class ConfigSource {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The config files in force for a repository; none when neither place has one. */
-  async load(octokit: GitHub, ref: RepoRef, { revalidate = false } = {}): Promise<ConfigChain> {
+  /**
+   * The config files in force for a repository; none when neither place has one. `revalidate`
+   * asks GitHub even within the fresh window; `allowStale` takes any cached answer, however old.
+   */
+  async load(octokit: GitHub, ref: RepoRef, { revalidate = false, allowStale = false } = {}): Promise<ConfigChain> {
     const key = `${ref.installationId}:${ref.owner}/${ref.repo}`.toLowerCase();
     const cached = this.#cache.get(key);
-    if (cached && !revalidate && this.#now() - cached.checkedAt < this.#freshMs) return cached.result;
+    if (cached && !revalidate && (allowStale || this.#now() - cached.checkedAt < this.#freshMs)) return cached.result;
 
     const known = cached?.files ?? new Map<string, FileState>();
     const get = async (owner: string, repo: string, path: string): Promise<ConfigText | null> => {

@@ -1,10 +1,13 @@
 /**
- * One webhook event, from its name and payload to the work it asks for. Both the Probot
- * handler and a queued job call `processEvent`, so what an event does is decided here once.
+ * One webhook event, from its name and payload to the work it asks for. Every event takes
+ * this one path, in production and in tests: webhook -> job -> worker -> `processEvent` ->
+ * `decide` -> the executor. New events and commands are one more case in the switch.
  */
-import type { IssueRef } from '../store/types.js';
-import { loadRepoConfig } from './repo-config.js';
-import { isRetriageCommand, mayRetriage } from './retriage.js';
+import type { RetriageRole } from '../triage/config.js';
+import type { Reaction } from '../triage/effects.js';
+import { loadRepoConfig, type RepoConfig } from './repo-config.js';
+import { hasNoStanding, mayRun, parseCommand, standing, type Command, type Standing } from './commands.js';
+import { issueRef } from './executor.js';
 import { triageIssue, type TriageDeps } from './triage-issue.js';
 import { isBot, type GitHub, type IssueLocation, type IssuePayload, type Sender } from './types.js';
 
@@ -14,12 +17,27 @@ export interface GitHubEvent {
   name: string;
   payload: unknown;
   installationId: number;
+  /** Later deliveries of the same command on the same issue, folded into this run. */
+  folded?: GitHubEvent[];
+}
+
+interface CommentPayload {
+  id: number;
+  body?: string | null;
+  user?: Sender | null;
+}
+
+/** One use of a command: the comment, who wrote it, who wrote the issue. */
+interface Use {
+  comment: CommentPayload;
+  login: string;
+  author: string | undefined;
 }
 
 interface EventPayload {
   action?: string;
   issue?: IssuePayload;
-  comment?: { id: number; body?: string | null; user?: Sender | null };
+  comment?: CommentPayload;
   changes?: { body?: unknown };
   repository?: { name: string; owner: { login: string }; private?: boolean };
   sender?: Sender;
@@ -38,7 +56,19 @@ export const HANDLED_EVENTS = [
 
 export type EventResult = 'ignored' | 'triaged' | 'indexed' | 'denied';
 
-export async function processEvent(octokit: GitHub, event: GitHubEvent, deps: TriageDeps): Promise<EventResult> {
+/** A refused commenter gets at most one 😕 per issue per hour, so refusals cannot be used to spam. */
+export const DENIED_REACTION_WINDOW_MS = 60 * 60_000;
+/** Distinct commenters whose standing one run checks; further ones are ignored. */
+const MAX_COMMENTERS = 10;
+
+/** The command a comment event carries, if any (the queue folds pending runs of one issue's commands). */
+export function commandOf(name: string, payload: unknown): Command | undefined {
+  const p = payload as EventPayload;
+  if (name !== 'issue_comment' || p.action !== 'created' || isBot(p.sender) || p.issue?.pull_request) return undefined;
+  return parseCommand(p.comment?.body);
+}
+
+export async function processEvent(octokit: GitHub, signal: AbortSignal, event: GitHubEvent, deps: TriageDeps): Promise<EventResult> {
   const payload = event.payload as EventPayload;
   const { issue, repository } = payload;
   if (!issue || !repository || issue.pull_request) return 'ignored';
@@ -49,7 +79,6 @@ export async function processEvent(octokit: GitHub, event: GitHubEvent, deps: Tr
     repo: repository.name,
     number: issue.number,
   };
-  const indexRef: IssueRef = { installationId: where.installationId, repo: `${where.owner}/${where.repo}`.toLowerCase(), number: where.number };
   const privateRepo = repository.private ?? false;
 
   const fromBot = isBot(payload.sender);
@@ -57,65 +86,101 @@ export async function processEvent(octokit: GitHub, event: GitHubEvent, deps: Tr
     case 'issues.opened':
     case 'issues.reopened':
       if (fromBot) return 'ignored';
-      await triageIssue(octokit, where, issue, deps, { privateRepo });
+      await triageIssue(octokit, signal, where, issue, deps, { privateRepo });
       return 'triaged';
     case 'issues.edited':
       // A title or label edit changes no race; only a new body is worth a look.
       if (fromBot || !payload.changes?.body) return 'ignored';
-      await triageIssue(octokit, where, issue, deps, { privateRepo });
+      await triageIssue(octokit, signal, where, issue, deps, { privateRepo });
       return 'triaged';
     // Index updates follow GitHub whoever acted (a stale-bot closing issues too): they post nothing.
     case 'issues.closed':
-      await deps.index.setState(indexRef, 'closed', issue.state_reason ?? null, issue.updated_at);
+      signal.throwIfAborted();
+      await deps.index.setState(issueRef(where), 'closed', issue.state_reason ?? null, issue.updated_at);
       return 'indexed';
     case 'issues.deleted':
     case 'issues.transferred':
       // A transferred issue arrives in its new repository as a new issue there.
-      await deps.index.removeIssue(indexRef);
+      signal.throwIfAborted();
+      await deps.index.removeIssue(issueRef(where));
+      await deps.botState.remove(issueRef(where));
       return 'indexed';
     case 'issue_comment.created':
-      if (fromBot) return 'ignored';
-      return retriage(octokit, where, payload, deps, privateRepo);
+      // Commands are one more case each; a comment that is none is ignored.
+      switch (commandOf(event.name, payload)?.name) {
+        case 'retriage':
+          return retriage(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
+        default:
+          return 'ignored';
+      }
     default:
       return 'ignored';
   }
 }
 
 /**
- * `/retriage`: the config is re-read (revalidated with GitHub, not taken from the cache)
- * and the issue fetched again. The payload's copy of the issue is current when the comment
- * is made, but a queued job may run later, after an edit or a label change; triaging a
- * stale copy would undo their effect. One GET for a rare, human-typed command is worth it.
+ * `/retriage`, once for every pending use of it on the issue. Standing is checked first and
+ * costs one request per commenter; only when someone may run it is the config revalidated
+ * and the issue fetched again (a queued job may run after an edit or a label change, and
+ * triaging a stale copy would undo them).
  */
 async function retriage(
   octokit: GitHub,
+  signal: AbortSignal,
   where: IssueLocation,
-  payload: EventPayload,
+  events: GitHubEvent[],
   deps: TriageDeps,
   privateRepo: boolean,
 ): Promise<EventResult> {
-  const { comment, issue } = payload;
-  if (!comment?.user || !issue || !isRetriageCommand(comment.body)) return 'ignored';
+  const uses: Use[] = events.flatMap((e) => {
+    const p = e.payload as EventPayload;
+    return p.comment?.user && commandOf(e.name, p) ? [{ comment: p.comment, login: p.comment.user.login, author: p.issue?.user?.login }] : [];
+  });
+  const commenters = [...new Map(uses.map((u) => [u.login.toLowerCase(), u])).values()].slice(0, MAX_COMMENTERS);
+  const standings: [Use, Standing][] = [];
+  for (const use of commenters) standings.push([use, await standing(octokit, where, use.login, use.author)]);
 
-  const repoConfig = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { revalidate: true });
-  const { config } = repoConfig;
-  const react = async (content: 'confused' | 'eyes' | '+1') => {
-    if (config.dry_run) return;
-    await octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      owner: where.owner,
-      repo: where.repo,
-      comment_id: comment.id,
-      content,
-    });
-  };
+  // Only people with some standing make the config worth reading: the cached one decides,
+  // and the config as GitHub holds it now confirms before anything is done.
+  const candidates = standings.filter(([, who]) => !hasNoStanding(who));
+  let config: RepoConfig | undefined;
+  let repoConfig: RepoConfig | undefined;
+  let permitted: Use | undefined;
+  if (candidates.length > 0) {
+    config = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { allowStale: true });
+    permitted = await latestPermitted(octokit, where, candidates, config.config.retriage);
+    if (permitted) {
+      repoConfig = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { revalidate: true });
+      permitted = await latestPermitted(octokit, where, candidates, repoConfig.config.retriage);
+    }
+  }
 
-  if (!(await mayRetriage(octokit, where, comment.user.login, issue.user?.login, config.retriage))) {
-    deps.log.info({ repo: `${where.owner}/${where.repo}`, issue: where.number, user: comment.user.login }, '/retriage denied');
-    await react('confused');
+  if (!permitted || !repoConfig) {
+    deps.log.info({ repo: `${where.owner}/${where.repo}`, issue: where.number, users: commenters.map((c) => c.login) }, '/retriage denied');
+    if (await deps.botState.takeDeniedReaction(issueRef(where), DENIED_REACTION_WINDOW_MS)) {
+      config = repoConfig ?? config ?? (await loadRepoConfig(octokit, where, deps.configSource, deps.log, { allowStale: true }));
+      if (!config.config.dry_run) await deps.executor.react(octokit, signal, where, uses.at(-1)!.comment.id, 'confused');
+    }
     return 'denied';
   }
+  const chosen = permitted;
+  const fresh = repoConfig;
+  const react = async (content: Reaction) => {
+    if (!fresh.config.dry_run) await deps.executor.react(octokit, signal, where, chosen.comment.id, content);
+  };
   await react('eyes');
-  await triageIssue(octokit, where, issue, deps, { privateRepo, config: repoConfig, refetch: true });
+  const issue = (events[0]!.payload as EventPayload).issue!;
+  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, config: fresh, refetch: true });
   await react('+1');
   return 'triaged';
+}
+
+/** The latest commenter the roles allow (an author the config does not allow as such is judged by role). */
+async function latestPermitted(octokit: GitHub, where: IssueLocation, candidates: [Use, Standing][], roles: readonly RetriageRole[]): Promise<Use | undefined> {
+  let permitted: Use | undefined;
+  for (const [use, who] of candidates) {
+    const judged = !mayRun(who, roles) && who.author && who.role === undefined ? await standing(octokit, where, use.login, use.author, true) : who;
+    if (mayRun(judged, roles)) permitted = use;
+  }
+  return permitted;
 }

@@ -24,9 +24,9 @@ export async function loadRepoConfig(
   ref: RepoRef,
   source: ConfigSource,
   log: Logger,
-  { revalidate = false } = {},
+  options: { revalidate?: boolean; allowStale?: boolean } = {},
 ): Promise<RepoConfig> {
-  const { files, problem } = await source.load(octokit, ref, { revalidate });
+  const { files, problem } = await source.load(octokit, ref, options);
   const parsed = files.map((file) => ({ file, ...parseConfig(file.text, file.fileName) }));
   const config = parsed.length === 1 ? parsed[0]!.config : merge(parsed);
   const errors = [...parsed.map((p) => p.error), problem].filter((e): e is string => e !== undefined);

@@ -1,22 +1,21 @@
 /**
- * The work for one issue: read the config, find the races, ask the index for earlier
- * issues, let the pure triage core decide, record the issue in the index, then make at
- * most one comment write and the label calls.
+ * The work for one issue: read the config, find out what the bot did here before (its state,
+ * checked against GitHub where a write's outcome is unknown), find the races, ask the index
+ * for earlier issues, let the pure triage core decide, and hand the effects to the executor.
  *
- * It takes a client and plain data, not a Probot context, so a webhook handler and a
- * queued job (run later with `await app.auth(installationId)`) call it the same way.
+ * It takes a client and plain data, not a Probot context: a queued job calls it with the
+ * installation's client, tied to the job's `AbortSignal`.
  */
 import type { Logger } from 'pino';
 import { analyse } from '../race/index.js';
-import type { IndexedIssue, RaceIndex } from '../store/types.js';
-import { engineOptions, type Config } from '../triage/config.js';
+import { EMPTY_BOT_STATE, type BotState, type BotStateStore, type IndexedIssue, type RaceIndex } from '../store/index.js';
+import { engineOptions } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
 import { candidateLimit, learnedLabels } from '../triage/learned-labels.js';
 import type { IssueInput } from '../triage/types.js';
-import { editComment, findBotComment, postComment } from './bot-comment.js';
-import type { CommentBudget } from './comment-budget.js';
+import { bodyDigest, findBotComment, type BotIdentity } from './bot-comment.js';
 import type { ConfigSource } from './config-source.js';
-import { addLabels, removeLabels } from './issue-labels.js';
+import { issueRef, type ExecutionOutcome, type Executor } from './executor.js';
 import type { LabelCache } from './label-cache.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { labelNames, type GitHub, type IssueLocation, type IssuePayload } from './types.js';
@@ -24,9 +23,11 @@ import { labelNames, type GitHub, type IssueLocation, type IssuePayload } from '
 /** Long-lived collaborators, shared by all events of the process. */
 export interface TriageDeps {
   index: RaceIndex;
+  botState: BotStateStore;
   configSource: ConfigSource;
   labelCache: LabelCache;
-  commentBudget: CommentBudget;
+  executor: Executor;
+  identity: BotIdentity;
   log: Logger;
   /** A race's dashboard page, when the dashboard is on and has a public address. */
   raceUrl?: (repo: { owner: string; repo: string }, fingerprint: string) => string;
@@ -42,42 +43,40 @@ export interface TriageOptions {
 }
 
 /** What was done, for logs and callers. */
-export interface TriageOutcome {
+export interface TriageOutcome extends Omit<ExecutionOutcome, 'comment'> {
   races: number;
-  comment: 'created' | 'edited' | 'unchanged' | 'none' | 'capped' | 'dry-run';
-  labelsAdded: string[];
-  labelsRemoved: string[];
+  comment: ExecutionOutcome['comment'] | 'dry-run';
 }
 
 export async function triageIssue(
   octokit: GitHub,
+  signal: AbortSignal,
   where: IssueLocation,
   issue: IssuePayload,
   deps: TriageDeps,
   options: TriageOptions = {},
 ): Promise<TriageOutcome> {
   const { config, configError } = options.config ?? (await loadRepoConfig(octokit, where, deps.configSource, deps.log));
-  const repo = `${where.owner}/${where.repo}`.toLowerCase();
-  const indexRef = { installationId: where.installationId, repo, number: where.number };
-
-  // An issue the index knows may carry the bot's comment even when the payload counted no
-  // comments (a redelivered `opened`); otherwise a comment-less issue needs no search.
-  const known = await deps.index.getIssue(indexRef);
-  const existing = issue.comments > 0 || known ? await findBotComment(octokit, where) : undefined;
-  // Once the bot has commented, the payload may be stale (a redelivery, a queued job run
-  // late): its labels would read as "a person removed the bot's labels". Read the issue as
-  // it is now. A new issue, the common case, never pays this call.
-  const current = options.refetch || existing ? await fetchIssue(octokit, where) : issue;
+  const ref = issueRef(where);
+  const known = await deps.index.getIssue(ref);
+  const remembered = await deps.botState.get(ref);
+  // Once the bot has acted here, the payload may be stale (a redelivery, a job run late): its
+  // labels would read as "a person removed the bot's labels". Read the issue as it is now. A
+  // new issue, the common case, never pays this call.
+  let current = options.refetch || remembered ? await fetchIssue(octokit, where) : issue;
+  const state = await reconcile(octokit, where, current, remembered, deps.identity);
+  // The state was rebuilt from the bot's comment (a new database): the payload is as stale.
+  if (!remembered && state.commentId !== null && current === issue) current = await fetchIssue(octokit, where);
 
   const input = issueInput(where, current, options.privateRepo ?? false);
   const races = analyse(input.body, engineOptions(config));
-
-  if (races.length === 0 && !existing) {
-    if (known) await deps.index.removeIssue(indexRef);
+  const signatures = races.map((race) => race.signature);
+  const commented = state.commentId !== null;
+  if (races.length === 0 && !commented && state.labels.length === 0) {
+    if (known) await deps.index.removeIssue(ref);
     return { races: 0, comment: 'none', labelsAdded: [], labelsRemoved: [] };
   }
 
-  const signatures = races.map((race) => race.signature);
   const candidates =
     races.length === 0
       ? []
@@ -96,59 +95,76 @@ export async function triageIssue(
     candidates,
     config,
     repoLabels,
-    previous: existing?.marker,
+    ...(remembered || commented ? { previous: state } : {}),
+    commented,
     configError,
     learnedLabels: learnedLabels(candidates, config),
     ...(deps.raceUrl ? { raceUrl: (fingerprint: string) => deps.raceUrl!(where, fingerprint) } : {}),
   });
-
-  // The index first: if a write below fails and the event is redelivered, the index
-  // already knows the issue, so the bot's comment is searched for and not posted twice.
-  if (races.length > 0) await deps.index.upsertIssue(indexedIssue(input, current, signatures, known));
-  else await deps.index.removeIssue(indexRef);
-
-  const labelsToAdd = decision.labelsToAdd.filter((name) => !input.labels.includes(name));
-  const labelsToRemove = decision.labelsToRemove.filter((name) => input.labels.includes(name));
   const about = { repo: input.repo, issue: where.number, races: races.length };
-
   if (config.dry_run) {
     deps.log.info(
-      { ...about, comment: decision.comment, labelsToAdd, labelsToRemove, duplicates: decision.duplicates },
+      { ...about, comment: decision.comment, labelsToAdd: decision.labelsToAdd, labelsToRemove: decision.labelsToRemove, duplicates: decision.duplicates },
       'dry run: would update the comment and labels',
     );
-    return { races: races.length, comment: 'dry-run', labelsAdded: [], labelsRemoved: [] };
   }
 
-  // Labels before the comment: the comment's marker records them as the bot's, so a run cut
-  // short after the comment would read them as removed by a person and never add them.
-  await addLabels(octokit, where, labelsToAdd);
-  if (config.create_labels) deps.labelCache.remember(where, labelsToAdd);
-  await removeLabels(octokit, where, labelsToRemove);
-  const comment = await writeComment(octokit, where, existing, decision.comment, config, deps);
-  if (comment === 'capped') deps.log.warn({ ...about, perHour: config.comments_per_hour }, 'comment cap reached; no comment posted');
-  deps.log.info({ ...about, comment, labelsAdded: labelsToAdd, labelsRemoved: labelsToRemove }, 'issue triaged');
-  return { races: races.length, comment, labelsAdded: labelsToAdd, labelsRemoved: labelsToRemove };
+  const outcome = await deps.executor.run(
+    {
+      octokit,
+      signal,
+      where,
+      state,
+      indexed: (raceSignatures) => indexedIssue(input, current, raceSignatures, known),
+      commentsPerHour: config.comments_per_hour,
+    },
+    decision.effects,
+    config.dry_run ? undefined : decision.memory,
+  );
+  if (config.create_labels) deps.labelCache.remember(where, outcome.labelsAdded);
+  if (config.dry_run) return { races: races.length, comment: 'dry-run', labelsAdded: [], labelsRemoved: [] };
+  if (outcome.comment === 'capped') deps.log.warn({ ...about, perHour: config.comments_per_hour }, 'comment cap reached; no comment posted');
+  deps.log.info({ ...about, ...outcome }, 'issue triaged');
+  return { races: races.length, ...outcome };
 }
 
-/** One write at most: edit the bot's comment when its text changed, or post a new one within the hourly cap. */
-async function writeComment(
+/**
+ * The bot's state as GitHub shows it now: writes left pending by a run that was cut short
+ * are settled against the issue's labels and comments; without any state (a new database),
+ * the comment's marker is read back. Never trusts a `type: Bot` account that is not this app.
+ */
+async function reconcile(
   octokit: GitHub,
   where: IssueLocation,
-  existing: { id: number; body: string } | undefined,
-  body: string | null | undefined,
-  config: Config,
-  deps: TriageDeps,
-): Promise<TriageOutcome['comment']> {
-  if (!body) return 'none';
-  if (existing) {
-    if (existing.body === body) return 'unchanged';
-    await editComment(octokit, where, existing.id, body);
-    return 'edited';
+  current: IssuePayload,
+  remembered: BotState | undefined,
+  identity: BotIdentity,
+): Promise<BotState> {
+  const state: BotState = structuredClone(remembered ?? EMPTY_BOT_STATE);
+  const onIssue = new Set(labelNames(current.labels).map((l) => l.toLowerCase()));
+  if (state.pendingAdd.length > 0) {
+    state.labels = [...state.labels, ...state.pendingAdd.filter((l) => onIssue.has(l.toLowerCase()))];
+    state.pendingAdd = [];
   }
-  const repoKey = `${where.installationId}:${where.owner}/${where.repo}`.toLowerCase();
-  if (!deps.commentBudget.take(repoKey, config.comments_per_hour)) return 'capped';
-  await postComment(octokit, where, body);
-  return 'created';
+  if (state.pendingRemove.length > 0) {
+    const removed = new Set(state.pendingRemove.filter((l) => !onIssue.has(l.toLowerCase())).map((l) => l.toLowerCase()));
+    state.labels = state.labels.filter((l) => !removed.has(l.toLowerCase()));
+    state.pendingRemove = [];
+  }
+  const lost = !remembered && current.comments > 0;
+  if (state.commentPending || lost) {
+    const found = await findBotComment(octokit, where, identity);
+    state.commentPending = false;
+    if (found) {
+      state.commentId = found.id;
+      state.commentDigest = bodyDigest(found.body);
+      if (lost) {
+        state.labels = found.marker.labels;
+        state.declined = found.marker.declined ?? [];
+      }
+    }
+  }
+  return state;
 }
 
 async function fetchIssue(octokit: GitHub, where: IssueLocation): Promise<IssuePayload> {

@@ -7,3 +7,5 @@ export { IndexOpenError, type IndexOpenErrorReason } from './errors.js';
 export { resignNotes, type ResignSummary } from './resign.js';
 export { migrations, type SchemaMigration, type Backend } from './migrations.js';
 export type { IndexTables } from './schema.js';
+export { BotStateStore, EMPTY_BOT_STATE, type BotState, type BotStateDatabase } from './bot-state.js';
+export type { JobsDatabase, JobsTable, JobState } from './job-tables.js';

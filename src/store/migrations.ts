@@ -5,10 +5,11 @@
  * zero-padded, then a word) and an `up` built with Kysely's schema builder. Never edit or
  * reorder an entry that has shipped: databases remember which names ran. A binary that meets
  * a name it does not know refuses to start (the schema is newer than the binary).
- * Add the new tables' row types next to the code that queries them (see docs/storage.md).
+ * The tables' row types live in the store too (`schema.ts`, `job-tables.ts`, `bot-state.ts`).
  */
 import { sql, type Kysely } from 'kysely';
-import { createJobTables } from '../github/jobs/migration.js';
+import { createBotStateTable } from './bot-state.js';
+import { addJobScheduling, createJobTables } from './job-tables.js';
 import { createOwnershipHistoryTable } from './ownership-history.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -115,4 +116,8 @@ export const migrations: SchemaMigration[] = [
   },
   // Each issue's packages, labels and filing time, for learned ownership (ownership-history.ts).
   { name: '0006_ownership_history', up: (db) => createOwnershipHistoryTable(db) },
+  // What the bot did on each issue: its labels, the labels people removed, its comment.
+  { name: '0007_bot_state', up: createBotStateTable },
+  // Job priority and folding, the shared spacing of GitHub writes, the scan of failed deliveries.
+  { name: '0008_job_scheduling', up: addJobScheduling },
 ];

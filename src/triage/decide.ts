@@ -7,6 +7,7 @@ import type { AnalysedRace } from '../race/types.js';
 import type { Candidate } from './types.js';
 import { renderComment, renderNoRaceComment } from './comment.js';
 import type { Config } from './config.js';
+import type { Effect, LabelMemory } from './effects.js';
 import { existingLabels, labelChanges, proposeLabels } from './labels.js';
 import type { OwnersRules } from './owners-files.js';
 import type { OwnershipRecord } from './ownership.js';
@@ -21,8 +22,10 @@ export interface DecideInput {
   config: Config;
   /** The repository's label names; null when unknown (then no label is filtered out). */
   repoLabels: string[] | null;
-  /** The marker of the bot's earlier comment on this issue, if there is one. */
-  previous?: MarkerData;
+  /** What the bot remembers of its earlier work on this issue (its state, or its comment's marker). */
+  previous?: Pick<MarkerData, 'labels' | 'declined'> & Partial<MarkerData>;
+  /** The bot has a comment on the issue to keep up to date. Default: `previous` is given. */
+  commented?: boolean;
   /** The config file's problem, from `parseConfig`, shown in the comment footer. */
   configError?: string;
   /** Suggestions from past issues' labels; used only when `learned_labels.enabled`. */
@@ -52,6 +55,10 @@ export interface Decision {
   comment: string | null;
   /** What the comment's hidden marker records. */
   marker: MarkerData;
+  /** What the bot remembers after this decision. */
+  memory: LabelMemory;
+  /** The changes to make, in order; none on GitHub under `dry_run`. */
+  effects: Effect[];
 }
 
 /**
@@ -62,6 +69,7 @@ export interface Decision {
  */
 export function decide(input: DecideInput): Decision {
   const { issue, races, config, previous } = input;
+  const commented = input.commented ?? previous !== undefined;
   const duplicates = races.length > 0 ? listDuplicates(issue, input.candidates, config) : [];
 
   const own = new Set((previous?.labels ?? []).map((l) => l.toLowerCase()));
@@ -86,8 +94,8 @@ export function decide(input: DecideInput): Decision {
 
   let comment: string | null = null;
   if (races.length === 0) {
-    if (previous) comment = renderNoRaceComment(marker, changes.labelsToRemove, input.configError);
-  } else if (previous || duplicates.length > 0 || changes.applied.some((l) => l.source !== 'race')) {
+    if (commented) comment = renderNoRaceComment(marker, changes.labelsToRemove, input.configError);
+  } else if (commented || duplicates.length > 0 || changes.applied.some((l) => l.source !== 'race')) {
     comment = renderComment({
       repo: issue.repo,
       races,
@@ -100,6 +108,13 @@ export function decide(input: DecideInput): Decision {
     });
   }
 
+  const github: Effect[] = config.dry_run
+    ? []
+    : [
+        ...(changes.labelsToAdd.length > 0 ? [{ kind: 'add-labels' as const, labels: changes.labelsToAdd }] : []),
+        ...(changes.labelsToRemove.length > 0 ? [{ kind: 'remove-labels' as const, labels: changes.labelsToRemove }] : []),
+        ...(comment ? [{ kind: 'comment' as const, body: comment }] : []),
+      ];
   return {
     duplicates,
     labels: changes.applied,
@@ -108,6 +123,10 @@ export function decide(input: DecideInput): Decision {
     labelsToRemove: changes.labelsToRemove,
     comment,
     marker,
+    memory: { labels: marker.labels, declined: marker.declined ?? [] },
+    // The index first: a run cut short after it still finds the issue known. Labels before the
+    // comment, whose marker copies the bot's labels.
+    effects: [{ kind: 'index', races: races.map((r) => r.signature) }, ...github],
   };
 }
 

@@ -273,7 +273,11 @@ export interface LabelChanges {
  * Labels a person added are never removed: only labels the bot recorded as its own (in the
  * previous marker) that no longer apply. A bot label a person removed is never re-added.
  */
-export function labelChanges(applicable: LabelDecision[], issueLabels: string[], previous?: MarkerData): LabelChanges {
+export function labelChanges(
+  applicable: LabelDecision[],
+  issueLabels: string[],
+  previous?: Pick<MarkerData, 'labels' | 'declined'>,
+): LabelChanges {
   const key = (l: string) => l.toLowerCase();
   const onIssue = new Set(issueLabels.map(key));
   const wanted = new Set(applicable.map((l) => key(l.name)));

@@ -10,8 +10,9 @@ const MAX_QUOTED = 200;
 const JOINER = '\u200D';
 
 /**
- * Text as plain inline Markdown, every active character escaped. Links are not made either:
- * a quoted issue URL would otherwise show up on that issue as a cross-reference.
+ * Text as plain inline Markdown, every active character escaped. Links and references are not
+ * made either (URLs, `www.` hosts, `GH-123`): a quoted issue URL would otherwise show up on
+ * that issue as a cross-reference.
  */
 export function plain(text: string, max = MAX_QUOTED): string {
   return clip(oneLine(text), max)
@@ -20,7 +21,10 @@ export function plain(text: string, max = MAX_QUOTED): string {
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_{}[\]()!|~]/g, '\\$&')
     .replace(/([@#])(?=\w)/g, `$1${JOINER}`)
-    .replace(/:\/\//g, `:${JOINER}//`);
+    .replace(/:\/\//g, `:${JOINER}//`)
+    // `GH-123` is a cross-reference and `www.host` a link, even without a scheme.
+    .replace(/\b(gh)-(?=\d)/gi, `$1${JOINER}-`)
+    .replace(/\b(www)\./gi, `$1${JOINER}.`);
 }
 
 /** Text as an inline code span, fenced with more backticks than it contains. */

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import nock from 'nock';
-import { ALICE, MALLORY, startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
+import { ALICE, GITHUB_URL, MALLORY, startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
 import { CHROMIUM, openBrowser, type TestBrowser } from './support/browser.js';
 import { expectedClusters, HOSTILE_TITLES, PRIVATE_REPO, PUBLIC_REPO, REGRESSED } from './support/fixture-repos.js';
 
@@ -95,10 +95,10 @@ it("shows one race: both stacks, every report with its link, and that it came ba
   const reports = page.locator('table.reports tbody tr');
   await expect(reports.count()).resolves.toBe(3);
   expect(await page.locator('table.reports tbody tr td:first-child a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(
-    [REGRESSED.later, REGRESSED.fixedIssue, 17008].map((n) => `https://github.com/pingcap/tidb/issues/${n}`),
+    [REGRESSED.later, REGRESSED.fixedIssue, 17008].map((n) => `${GITHUB_URL}/pingcap/tidb/issues/${n}`),
   );
   await expect(page.getByText('seen again after its fix').count()).resolves.toBe(1);
-  await expect(page.getByRole('link', { name: `#${REGRESSED.fixingPr}` }).getAttribute('href')).resolves.toBe(`https://github.com/pingcap/tidb/pull/${REGRESSED.fixingPr}`);
+  await expect(page.getByRole('link', { name: `#${REGRESSED.fixingPr}` }).getAttribute('href')).resolves.toBe(`${GITHUB_URL}/pingcap/tidb/pull/${REGRESSED.fixingPr}`);
   if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: 'docs/dashboard-race.png', fullPage: true });
   await page.close();
 });

@@ -1,9 +1,9 @@
 /** DASHBOARD=off: the app serves no dashboard page and its comments link none. */
 import { expect, it } from '@jest/globals';
 import nock from 'nock';
-import { sign } from '../durable/support/durable-server.js';
-import { issuesEvent } from '../github/support/payloads.js';
-import { loadSeeds } from '../github/support/seeds.js';
+import { sign } from '../support/app.js';
+import { issuesEvent } from '../support/payloads.js';
+import { loadSeeds } from '../support/seeds.js';
 import { postLocal } from '../support/post-webhook.js';
 import { startDashboardServer } from './support/dashboard-server.js';
 import { PUBLIC_REPO } from './support/fixture-repos.js';

@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { analyse } from '../../src/race/index.js';
-import { issuesEvent } from '../github/support/payloads.js';
-import { loadSeeds } from '../github/support/seeds.js';
-import { sign } from '../durable/support/durable-server.js';
+import { issuesEvent } from '../support/payloads.js';
+import { loadSeeds } from '../support/seeds.js';
+import { sign } from '../support/app.js';
 import { postLocal } from '../support/post-webhook.js';
-import { ALICE, CLIENT_ID, CLIENT_SECRET, MALLORY, startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
+import { ALICE, CLIENT_ID, CLIENT_SECRET, GITHUB_URL, MALLORY, startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
 import { expectedClusters, HOSTILE_TITLES, PRIVATE_REPO, PUBLIC_REPO } from './support/fixture-repos.js';
 
 const PORT = 38_591;
@@ -41,7 +41,7 @@ async function signIn(user: typeof ALICE, returnTo = `/races/${PRIVATE_REPO}`): 
   const start = await get(`/auth/sign-in?return=${encodeURIComponent(returnTo)}`);
   expect(start.status).toBe(302);
   const authorize = new URL(start.headers.get('location')!);
-  expect(`${authorize.origin}${authorize.pathname}`).toBe('https://github.com/login/oauth/authorize');
+  expect(`${authorize.origin}${authorize.pathname}`).toBe(`${GITHUB_URL}/login/oauth/authorize`);
   expect(authorize.searchParams.get('client_id')).toBe(CLIENT_ID);
   expect(authorize.searchParams.get('redirect_uri')).toBe(`${app.base}/auth/callback`);
   const code = `code-for-${user.login}-${Math.random()}`;

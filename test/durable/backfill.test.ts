@@ -4,14 +4,15 @@ import nock from 'nock';
 import { analyse } from '../../src/race/index.js';
 import { backfillRepository, type BackfillProgress } from '../../src/github/backfill.js';
 import { BackfillCheckpoints } from '../../src/github/jobs/checkpoints.js';
-import { sqliteDatabase, type TestDatabase } from './support/databases.js';
-import { loadSeeds } from '../github/support/seeds.js';
+import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
+import { loadSeeds } from '../support/seeds.js';
 
 const seeds = loadSeeds();
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const github = new Octokit({ auth: 'test-token', log: quiet });
-const API = 'https://api.github.com';
+// Plain http: nock fakes no TLS.
+const API = 'http://github.test';
+const github = new Octokit({ auth: 'test-token', log: quiet, baseUrl: API });
 const target = { installationId: 7, owner: 'PingCAP', repo: 'TiDB', private: false };
 
 /** A repository of `count` issues: every 10th a pull request, every 7th carrying a seed's race report. */

@@ -5,14 +5,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyse } from '../../src/race/index.js';
 import { openIndex } from '../../src/store/index.js';
-import { issueObject } from '../github/support/payloads.js';
-import { loadSeeds } from '../github/support/seeds.js';
 import { REPO_ROOT } from '../cli/run-cli.js';
+import { HttpGitHub } from '../support/github/http-github.js';
+import { issueObject } from '../support/payloads.js';
+import { loadSeeds } from '../support/seeds.js';
 
 const PORT = 38_561;
 const TOKEN = 'ghp_cliBackfillSecret0042';
@@ -24,37 +24,24 @@ const history = Array.from({ length: 230 }, (_, i) => {
   return issueObject({ number, title: seed?.title ?? `Issue ${number}`, body: seed?.body ?? 'no race here' });
 });
 
-let server: Server;
-let requests: string[];
-let failPage: number | undefined;
+let github: HttpGitHub;
 let dir: string;
+const requests = () => github.calls.map((c) => `${c.method} ${c.path}`);
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${PORT}`);
-    requests.push(`${req.method} ${url.pathname}${url.search}`);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    if (req.headers.authorization !== `token ${TOKEN}`) return send(401, { message: 'Bad credentials' });
-    if (url.pathname === '/repos/pingcap/tidb') return send(200, { full_name: 'pingcap/tidb', private: false });
-    if (url.pathname !== '/repos/pingcap/tidb/issues') return send(404, { message: 'Not Found' });
-    const page = Number(url.searchParams.get('page'));
-    if (page === failPage) return send(404, { message: 'Not Found' });
-    const last = Math.ceil(history.length / 100);
-    const link = (p: number) => `<http://127.0.0.1:${PORT}/repositories/1/issues?page=${p}>`;
-    const headers: Record<string, string> = page < last ? { link: `${link(page + 1)}; rel="next", ${link(last)}; rel="last"` } : {};
-    send(200, history.slice((page - 1) * 100, page * 100), headers);
-  });
-  await new Promise<void>((done) => server.listen(PORT, '127.0.0.1', done));
+  github = new HttpGitHub(PORT);
+  await github.listen();
 });
 
 afterAll(async () => {
-  await new Promise((done) => server.close(done));
+  await github.close();
+  expect(github.problems).toEqual([]);
 });
 
 beforeEach(() => {
-  requests = [];
-  failPage = undefined;
+  github.calls.length = 0;
+  github.faults.length = 0;
+  github.histories.set('pingcap/tidb', history);
   dir = mkdtempSync(join(tmpdir(), 'race-triage-cli-backfill-'));
 });
 
@@ -86,9 +73,12 @@ it('indexes the issues with races in one request per 100 issues, with plain prog
   expect(status).toBe(0);
   expect(stdout).toBe('pingcap/tidb: backfill finished: 230 issues read in 3 pages, 5 with races in the index\n');
   expect(stderr).toMatch(/^pingcap\/tidb: 100\/300 issues read, 2 with races, \d+\/s\npingcap\/tidb: 200\/300 issues read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues read, 5 with races, \d+\/s\n$/);
-  expect(requests.filter((r) => r.startsWith('GET /repos/pingcap/tidb/issues'))).toHaveLength(Math.ceil(230 / 100));
-  expect(requests).toHaveLength(Math.ceil(230 / 100) + 1);
-  expect(requests.every((r) => r.startsWith('GET '))).toBe(true);
+  expect(requests().filter((r) => r.startsWith('GET /repos/pingcap/tidb/issues'))).toHaveLength(Math.ceil(230 / 100));
+  // The repository itself (is it private?), then the pages: reads only, with the token.
+  expect(requests()[0]).toBe('GET /repos/pingcap/tidb');
+  expect(requests()).toHaveLength(Math.ceil(230 / 100) + 1);
+  expect(requests().every((r) => r.startsWith('GET '))).toBe(true);
+  expect(github.calls.every((c) => c.headers.authorization === `token ${TOKEN}`)).toBe(true);
   for (const [i, seed] of seeds.entries()) {
     expect((await indexed((i + 1) * 40))?.races).toEqual(analyse(seed.body).map((r) => r.signature));
   }
@@ -96,18 +86,17 @@ it('indexes the issues with races in one request per 100 issues, with plain prog
 });
 
 it('stops with exit 1 on a GitHub error and resumes at the failed page', async () => {
-  failPage = 2;
+  github.fail({ method: 'GET', path: /^\/repos\/pingcap\/tidb\/issues$/, query: { page: '2' }, status: 404 });
   const stopped = await backfill(['pingcap/tidb', '--installation', '77']);
   expect(stopped.status).toBe(1);
   expect(stopped.stderr).toContain(
     'race-triage: backfill of pingcap/tidb stopped: GitHub answered 404: the repository does not exist or the token cannot read it\nRun the same command again to resume.\n',
   );
-  failPage = undefined;
-  requests = [];
+  github.calls.length = 0;
   const resumed = await backfill(['pingcap/tidb', '--installation', '77']);
   expect(resumed.status).toBe(0);
   expect(resumed.stdout).toBe('pingcap/tidb: resumed backfill finished: 130 issues read in 2 pages, 5 with races in the index\n');
-  expect(requests.filter((r) => r.includes('/issues')).map((r) => new URL(r.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual(['2', '3']);
+  expect(requests().filter((r) => r.includes('/issues')).map((r) => new URL(r.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual(['2', '3']);
 });
 
 it.each([
@@ -118,5 +107,5 @@ it.each([
   const { status, stderr } = await backfill(args, env);
   expect(status).toBe(2);
   expect(stderr).toBe(message);
-  expect(requests).toEqual([]);
+  expect(requests()).toEqual([]);
 });

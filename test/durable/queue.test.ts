@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { JobQueue } from '../../src/github/jobs/queue.js';
-import { databases, type TestDatabase } from './support/databases.js';
+import { databases, type TestDatabase } from '../support/databases.js';
 
 function issueEvent(id: string, action: string, issue: number, repo = 'PingCAP/TiDB') {
   return {
@@ -112,6 +112,34 @@ describe.each(databases)('job queue on %s', (_name, openDatabase) => {
     expect((await jobs.status()).counts).toEqual({ pending: 2, running: 0, done: 1, failed: 0 });
     // A pruned delivery is no longer known.
     expect(await jobs.enqueue(issueEvent('done-early', 'opened', 1))).toBe(true);
+  });
+
+  it('claims lower priorities first, keeping each issue in arrival order', async () => {
+    const jobs = await queue();
+    await jobs.enqueue({ ...issueEvent('cmd-1', 'created', 1), priority: 1 });
+    await jobs.enqueue(issueEvent('opened-2', 'opened', 2));
+    await jobs.enqueue({ ...issueEvent('backfill', 'x', 3), priority: 2 });
+    await jobs.enqueue(issueEvent('edited-1', 'edited', 1));
+    const order: string[] = [];
+    for (let job = await jobs.claim('w', 60_000); job; job = await jobs.claim('w', 60_000)) {
+      order.push(job.deliveryId);
+      await jobs.complete(job, 'w');
+    }
+    expect(order).toEqual(['opened-2', 'cmd-1', 'edited-1', 'backfill']);
+  });
+
+  it('folds the pending jobs of a fold key into the one that runs, keeping the bodies as sent', async () => {
+    const jobs = await queue();
+    for (const id of ['c-1', 'c-2', 'c-3']) await jobs.enqueue({ ...issueEvent(id, 'created', 1), foldKey: '7/pingcap/tidb#1:retriage', body: `{"id":"${id}"}` });
+    await jobs.enqueue({ ...issueEvent('other', 'created', 2), foldKey: '7/pingcap/tidb#2:retriage' });
+    const first = await jobs.claim('w', 60_000);
+    const folded = await jobs.fold(first!);
+    expect(folded.map((j) => [j.deliveryId, j.payload])).toEqual([
+      ['c-2', { id: 'c-2' }],
+      ['c-3', { id: 'c-3' }],
+    ]);
+    expect((await jobs.status()).counts).toEqual({ pending: 1, running: 1, done: 2, failed: 0 });
+    expect(await jobs.has(['c-1', 'c-3', 'unknown'])).toEqual(new Set(['c-1', 'c-3']));
   });
 
   it('never hands one job to two replicas claiming at once', async () => {

@@ -3,22 +3,26 @@ import { Octokit } from '@octokit/rest';
 import nock from 'nock';
 import pino from 'pino';
 import { JobQueue } from '../../src/github/jobs/queue.js';
+import { abortableFetch } from '../../src/github/octokit.js';
 import { Worker } from '../../src/github/jobs/worker.js';
 import type { Job } from '../../src/github/jobs/types.js';
-import { sqliteDatabase, type TestDatabase } from './support/databases.js';
-import { waitFor } from './support/wait.js';
+import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
+import { waitFor } from '../support/wait.js';
 
 // The job's work here is one real GitHub call through a real Octokit; nock answers it.
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const octokit = new Octokit({ auth: 'test-token', log: quiet });
-const postComment = (job: Job) =>
+// Plain http: nock fakes no TLS.
+const API = 'http://github.test';
+const octokit = new Octokit({ auth: 'test-token', log: quiet, baseUrl: API, request: { fetch: abortableFetch } });
+const postComment = (job: Job, signal: AbortSignal) =>
   octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
     owner: 'pingcap',
     repo: 'tidb',
     issue_number: job.issueNumber!,
     body: 'race-triage',
+    request: { signal },
   });
-const comments = () => nock('https://api.github.com').post('/repos/pingcap/tidb/issues/1/comments');
+const comments = () => nock(API).post('/repos/pingcap/tidb/issues/1/comments');
 
 describe('worker', () => {
   let database: TestDatabase;
@@ -39,12 +43,12 @@ describe('worker', () => {
     nock.cleanAll();
   });
 
-  function start(process: (job: Job) => Promise<unknown>, timeCapMs = 5_000) {
+  function start(process: (job: Job, signal: AbortSignal) => Promise<unknown>, timeCapMs = 5_000) {
     const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     worker = new Worker({
       queue,
       log,
-      process: async (job) => void (await process(job)),
+      process: async (job, signal) => void (await process(job, signal)),
       pollMs: 20,
       timeCapMs,
       retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50 },
@@ -114,14 +118,27 @@ describe('worker', () => {
     expect((await queue.status()).lastErrors[0]?.error).toMatch(/^gave up after 5 attempts: GitHub 503/);
   });
 
-  it('fails a job that runs past the time cap, without retrying it', async () => {
+  it('aborts a job past its time cap, marks it failed only once it stopped, and does not retry it', async () => {
     let calls = 0;
-    start(() => {
+    const events: string[] = [];
+    // GitHub answers far later than the cap: the job's signal cancels the request.
+    comments().reply(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      return [201, { id: 1 }];
+    });
+    start(async (job, signal) => {
       calls++;
-      return new Promise((resolve) => setTimeout(resolve, 500));
-    }, 50);
+      try {
+        await postComment(job, signal);
+      } finally {
+        events.push(`stopped, state ${(await queue.status()).counts.failed === 0 ? 'not failed yet' : 'failed'}`);
+      }
+      events.push('wrote after the cap');
+    }, 100);
     await runOne();
     expect(calls).toBe(1);
-    expect((await queue.status()).lastErrors[0]?.error).toBe('took longer than the 50 ms cap per job');
+    expect(events).toEqual(['stopped, state not failed yet']);
+    expect((await queue.status()).lastErrors[0]?.error).toBe('took longer than the 100 ms cap per job');
+    nock.abortPendingRequests();
   });
 });

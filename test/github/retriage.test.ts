@@ -2,19 +2,17 @@
  * `/retriage` end to end: who may run it, the reactions, and what it changes.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import nock from 'nock';
-import { isRetriageCommand } from '../../src/github/retriage.js';
-import { deliver } from './support/deliver.js';
-import { BOT } from './support/fake-github.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { commentEvent, issuesEvent } from './support/payloads.js';
-import { loadSeeds } from './support/seeds.js';
+import { parseCommand } from '../../src/github/commands.js';
+import { BOT } from '../support/github/fake-github.js';
+import { startApp, type TestApp } from '../support/app.js';
+import { commentEvent, issuesEvent } from '../support/payloads.js';
+import { loadSeeds } from '../support/seeds.js';
 
 const mpp = loadSeeds().find((s) => s.number === 39771)!;
 const REPO = '/repos/pingcap/tidb';
 const ISSUE = 'pingcap/tidb#39771';
 
-describe('isRetriageCommand', () => {
+describe('parseCommand', () => {
   test.each([
     ['/retriage', true],
     ['/RETRIAGE please', true],
@@ -28,34 +26,33 @@ describe('isRetriageCommand', () => {
     ['thanks\n/retriage', false],
     ['', false],
   ])('%j -> %s', (body, expected) => {
-    expect(isRetriageCommand(body)).toBe(expected);
+    expect(parseCommand(body)?.name === 'retriage').toBe(expected);
   });
 });
 
 describe('/retriage', () => {
-  let h: Harness;
+  let h: TestApp;
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startApp({ port: 38421 });
     h.github.repoLabels.set('pingcap/tidb', ['type/data-race', 'component/store', 'component/distsql', 'sig/planner']);
     h.github.configs.set('pingcap/tidb', 'race_label: type/data-race\n');
     // The issue, triaged once on open by alice.
-    await deliver(h, 'issues', issuesEvent('opened', { number: mpp.number, title: mpp.title, body: mpp.body, author: 'alice' }));
+    await h.deliver('issues', issuesEvent('opened', { number: mpp.number, title: mpp.title, body: mpp.body, author: 'alice' }));
     h.github.calls.length = 0;
   });
   afterEach(async () => {
-    expect(h.github.problems).toEqual([]);
-    nock.cleanAll();
     await h.close();
+    expect(h.github.problems).toEqual([]);
   });
 
   /** A person comments; GitHub stores the comment, then sends the event. */
   async function comment(login: string, body: string, type: 'User' | 'Bot' = 'User'): Promise<number> {
     const stored = h.github.addComment(ISSUE, body, { login, type });
-    await deliver(h, 'issue_comment', commentEvent({ number: mpp.number, title: mpp.title, body: mpp.body, author: 'alice', comments: h.github.commentsOn(ISSUE).length }, { id: stored.id, body, login, type }));
+    await h.deliver('issue_comment', commentEvent({ number: mpp.number, title: mpp.title, body: mpp.body, author: 'alice', comments: h.github.commentsOn(ISSUE).length }, { id: stored.id, body, login, type }));
     return stored.id;
   }
 
-  test('the author may run it: eyes, config re-read, issue re-read, one comment edit, +1', async () => {
+  test('the author may run it: config re-read, eyes, issue re-read, one comment edit, +1', async () => {
     const botComment = h.github.commentsOn(ISSUE)[0]!;
     // Meanwhile the config changed: store frames now also route to sig/planner.
     h.github.configs.set('pingcap/tidb', 'label_rules:\n  "store/**": [component/store, sig/planner]\n');
@@ -64,7 +61,6 @@ describe('/retriage', () => {
     expect(h.github.requests).toEqual([
       `GET ${REPO}/contents/.github%2Frace-triage.yml`,
       `POST ${REPO}/issues/comments/${id}/reactions`,
-      `GET ${REPO}/issues/39771/comments`,
       `GET ${REPO}/issues/39771`,
       `POST ${REPO}/issues/39771/labels`,
       `PATCH ${REPO}/issues/comments/${botComment.id}`,
@@ -92,23 +88,32 @@ describe('/retriage', () => {
   test.each([
     ['a stranger', undefined],
     ['a reader', 'read'],
-  ])('%s gets a confused reaction and nothing else', async (_who, role) => {
+  ])('%s gets a confused reaction and nothing else: the permission is checked before the config is read', async (_who, role) => {
     if (role) h.github.roles.set('mallory', role);
+    h.clock.now += 61_000; // the cached config is stale, and still not fetched
     const id = await comment('mallory', '/retriage');
     expect(h.github.requests).toEqual([
-      `GET ${REPO}/contents/.github%2Frace-triage.yml`,
       `GET ${REPO}/collaborators/mallory/permission`,
       `POST ${REPO}/issues/comments/${id}/reactions`,
     ]);
     expect(h.github.reactions).toEqual([{ commentId: id, content: 'confused' }]);
   });
 
-  test('the config decides who may run it', async () => {
+  test('the config decides who may run it; refusals on one issue get one reaction an hour', async () => {
     h.github.configs.set('pingcap/tidb', 'retriage: [maintain, admin]\n');
+    h.clock.now += 61_000; // past the config's fresh window
     h.github.roles.set('carol', 'triage');
-    await comment('alice', '/retriage'); // the author is no longer enough
+    h.github.roles.set('dave', 'maintain');
+    const alice = await comment('alice', '/retriage'); // the author is no longer enough
     await comment('carol', '/retriage');
-    expect(h.github.reactions.map((r) => r.content)).toEqual(['confused', 'confused']);
+    expect(h.github.reactions).toEqual([{ commentId: alice, content: 'confused' }]);
+    expect(h.logs.filter((l) => l.msg === '/retriage denied')).toHaveLength(2);
+
+    const dave = await comment('dave', '/retriage');
+    expect(h.github.reactions.slice(1)).toEqual([
+      { commentId: dave, content: 'eyes' },
+      { commentId: dave, content: '+1' },
+    ]);
   });
 
   test('the bot removes only its own labels that no longer apply, never a person’s', async () => {

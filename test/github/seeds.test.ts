@@ -3,16 +3,14 @@
  * under new numbers: what the comments say about each other.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import nock from 'nock';
 import { findMarker } from '../../src/triage/marker.js';
-import { deliver } from './support/deliver.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { issuesEvent } from './support/payloads.js';
-import { loadSeeds } from './support/seeds.js';
+import { startApp, type TestApp } from '../support/app.js';
+import { issuesEvent } from '../support/payloads.js';
+import { loadSeeds } from '../support/seeds.js';
 
 const seeds = loadSeeds();
 const REFILED = 90000;
-let h: Harness;
+let h: TestApp;
 
 /** The marker of the bot's comment on an issue, or undefined when it did not comment. */
 function markerOn(number: number) {
@@ -21,19 +19,18 @@ function markerOn(number: number) {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startApp({ port: 38431 });
   h.github.repoLabels.set('pingcap/tidb', ['type/data-race', 'component/store', 'component/executor', 'component/sessionctx', 'component/util']);
   for (const seed of seeds) {
-    await deliver(h, 'issues', issuesEvent('opened', { number: seed.number, title: seed.title, body: seed.body }));
+    await h.deliver('issues', issuesEvent('opened', { number: seed.number, title: seed.title, body: seed.body }));
   }
   for (const [i, seed] of seeds.entries()) {
-    await deliver(h, 'issues', issuesEvent('opened', { number: REFILED + i, title: `Again: ${seed.title}`, body: seed.body, author: 'bob' }));
+    await h.deliver('issues', issuesEvent('opened', { number: REFILED + i, title: `Again: ${seed.title}`, body: seed.body, author: 'bob' }));
   }
 });
 afterAll(async () => {
-  expect(h.github.problems).toEqual([]);
-  nock.cleanAll();
   await h.close();
+  expect(h.github.problems).toEqual([]);
 });
 
 describe('the five seeds', () => {

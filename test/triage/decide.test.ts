@@ -223,3 +223,33 @@ describe('several races in one issue', () => {
     expect(decision.marker.fingerprints).toEqual(['v1:45b5daa177fedf6b', 'v1:ac6acca989bfa7b4']);
   });
 });
+
+describe('the effects', () => {
+  it('lists the changes in the order the executor makes them: index, labels, the comment', () => {
+    const decision = decide(input({ candidates: [candidate(41105, { exact: true })] }));
+    expect(decision.effects.map((e) => e.kind)).toEqual(['index', 'add-labels', 'comment']);
+    expect(decision.effects[0]).toEqual({ kind: 'index', races: [indexWorkerRace.signature] });
+    expect(decision.effects[1]).toEqual({ kind: 'add-labels', labels: ['type/data-race', 'sig/execution', 'component/executor'] });
+    expect(decision.memory).toEqual({ labels: ['type/data-race', 'sig/execution', 'component/executor'], declined: [] });
+  });
+
+  it('under dry_run, only the index changes', () => {
+    const dry = parseConfig(`${TIDB_CONFIG}\ndry_run: true\n`).config;
+    expect(decide(input({ config: dry })).effects.map((e) => e.kind)).toEqual(['index']);
+  });
+
+  it('labels set without a comment are the bot’s all the same, and a person’s removal is kept', () => {
+    const quiet = parseConfig('default_component_prefix: false').config;
+    // The bot labelled the issue silently; a person removed the label since.
+    const decision = decide(input({ config: quiet, previous: { labels: ['type/data-race'] }, commented: false, issue: issue({ labels: [] }) }));
+    expect(decision.comment).toBeNull();
+    expect(decision.effects.map((e) => e.kind)).toEqual(['index']);
+    expect(decision.memory).toEqual({ labels: [], declined: ['type/data-race'] });
+  });
+
+  it('an issue whose races are gone, labelled silently before, loses the bot’s labels without a comment', () => {
+    const decision = decide(input({ races: [], previous: { labels: ['type/data-race'] }, commented: false, issue: issue({ labels: ['type/data-race'] }) }));
+    expect(decision.comment).toBeNull();
+    expect(decision.effects).toEqual([{ kind: 'index', races: [] }, { kind: 'remove-labels', labels: ['type/data-race'] }]);
+  });
+});

@@ -9,7 +9,7 @@ import { candidate, issue, race } from './races.js';
 
 /** Characters Markdown or GitHub act on, mixed into arbitrary text. */
 const hostile = fc.string({
-  unit: fc.oneof(fc.constantFrom(...'`@#<>[]()|*_~!\\&:/\n\r\t'.split(''), 'http://', '</details>', '-->'), fc.string({ unit: 'grapheme', maxLength: 3 })),
+  unit: fc.oneof(fc.constantFrom(...'`@#<>[]()|*_~!\\&:/\n\r\t'.split(''), 'http://', '</details>', '-->', 'GH-', 'gh-1', 'www.', 'WWW.'), fc.string({ unit: 'grapheme', maxLength: 3 })),
   maxLength: 400,
 });
 
@@ -23,10 +23,16 @@ describe('plain', () => {
         expect(out.replace(/\\[\\`*_{}[\]()!|~]/g, '')).not.toMatch(/[\\`*_{}[\]()!|~]/);
         expect(out).not.toMatch(/[@#][A-Za-z0-9_]/);
         expect(out).not.toContain('://');
+        expect(out).not.toMatch(/\bgh-\d/i);
+        expect(out).not.toMatch(/\bwww\./i);
         // `&` only as the start of the entities it wrote.
         expect(out.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
       }),
     );
+  });
+
+  it('turns neither GH-123 nor www. into a reference or a link', () => {
+    expect(plain('fixed in GH-123, see www.example.com')).toBe('fixed in GH\u200D-123, see www\u200D.example.com');
   });
 });
 

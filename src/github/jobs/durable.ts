@@ -1,8 +1,11 @@
 /**
- * Durable webhook processing for the Probot app. A verified delivery is recorded as a job and
- * acknowledged at once; a worker in the same process (or any replica's, on PostgreSQL) runs
- * it with the installation's octokit. Installation events become backfill jobs, a bounded
- * number of pages each, so no job outlives the time cap. `GET /status` reports the queue.
+ * How every webhook is processed, in production and in tests: the webhook endpoint records a
+ * verified delivery as a job and acknowledges it at once; a worker in the same process (or
+ * any replica's, on PostgreSQL) runs it with the installation's client, tied to the job's
+ * `AbortSignal`. Issue events go before commands, and a burst of one command on one issue is
+ * run once. Installation events become backfill jobs, a bounded number of pages each, so no
+ * job outlives the time cap. Failed deliveries are asked for again. `GET /status` reports
+ * the queue.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
@@ -10,13 +13,17 @@ import type { Probot } from 'probot';
 import type { EngineOptions } from '../../race/types.js';
 import type { RaceIndex } from '../../store/types.js';
 import { backfillRepository } from '../backfill.js';
-import type { GitHubEvent } from '../process-event.js';
+import { forJob } from '../octokit.js';
+import { commandOf, type GitHubEvent } from '../process-event.js';
 import type { GitHub, RepoRef } from '../types.js';
+import { webhookEndpoint, type RecordResult, type VerifiedDelivery } from '../webhook-endpoint.js';
 import { BackfillCheckpoints } from './checkpoints.js';
 import { JobQueue } from './queue.js';
+import { FailedDeliveries, type RedeliveryOptions } from './redelivery.js';
 import { DEFAULT_RETRY, RetryAfter } from './retry-policy.js';
 import type { Job, JobsDatabase } from './types.js';
 import { Worker, type WorkerOptions } from './worker.js';
+import { WriteSpacing } from './write-spacing.js';
 
 export const STATUS_PATH = '/status';
 
@@ -32,70 +39,126 @@ export interface DurableOptions {
   worker?: Omit<WorkerOptions, 'queue' | 'process' | 'log'>;
   /** Listing pages one backfill job reads before handing over to the next. */
   backfillPagesPerJob?: number;
+  /** Least time between two GitHub writes of one installation, across replicas (default 1 s). */
+  writeSpacingMs?: number;
+  /** The scan for failed deliveries; `false` turns it off. */
+  redelivery?: Pick<RedeliveryOptions, 'intervalMs' | 'lookbackMs'> | false;
 }
+
+/** Lower runs first: a new race issue never waits behind a pile of commands or a backfill. */
+const PRIORITY = { event: 0, command: 1, backfill: 2 } as const;
 
 interface RepositoryShape {
   full_name: string;
   private?: boolean;
 }
 
-type RunEvent = (octokit: GitHub, event: GitHubEvent) => Promise<unknown>;
+type RunEvent = (octokit: GitHub, signal: AbortSignal, event: GitHubEvent) => Promise<unknown>;
 /** The engine settings of a repository's config, so backfilled signatures match the app's. */
 type EngineFor = (octokit: GitHub, ref: RepoRef) => Promise<EngineOptions>;
+
+export interface AttachOptions {
+  /** WEBHOOK_SECRET: deliveries must be signed with it. */
+  secret: string;
+  /** `issues.opened`, ...: what is recorded; other events are acknowledged and dropped. */
+  events: readonly string[];
+  /** Does one queued event's work. */
+  runEvent: RunEvent;
+  /** The engine settings of a backfilled repository. */
+  engineFor: EngineFor;
+}
 
 export class DurableProcessing {
   readonly queue: JobQueue;
   readonly checkpoints: BackfillCheckpoints;
+  readonly spacing: WriteSpacing;
+  /** The store's database the queue lives in (the bot's state lives there too). */
+  readonly db: Kysely<JobsDatabase>;
   readonly #options: DurableOptions;
   #worker: Worker | undefined;
+  #redelivery: FailedDeliveries | undefined;
 
   constructor(options: DurableOptions) {
     this.#options = options;
+    this.db = options.db;
     this.queue = new JobQueue(options.db);
     this.checkpoints = new BackfillCheckpoints(options.db);
+    this.spacing = new WriteSpacing(options.db, options.writeSpacingMs);
   }
 
-  /**
-   * Wires the app: `events` are queued instead of handled inline, `runEvent` does one
-   * queued event's work, `engineFor` gives a backfilled repository's engine settings,
-   * `/status` is served, and the worker starts.
-   */
+  /** Wires the app: the webhook endpoint and `/status` are served, the worker and the redelivery scan start. */
   attach(
     app: Probot,
     addHandler: (handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean) => void,
-    events: readonly string[],
-    runEvent: RunEvent,
-    engineFor: EngineFor,
+    { secret, events, runEvent, engineFor }: AttachOptions,
   ): void {
+    const handled = new Set([...events, ...BACKFILL_EVENTS]);
+    addHandler(webhookEndpoint({ secret, log: app.log, record: (delivery) => this.#record(delivery, handled) }));
     addHandler((req, res) => this.#status(req, res));
-    app.on([...events, ...BACKFILL_EVENTS] as Parameters<Probot['on']>[0], async (context) => {
-      const fresh = await this.queue.enqueue({ id: context.id, name: context.name, payload: context.payload });
-      if (fresh) this.#worker?.wake();
-      else context.log.info({ deliveryId: context.id }, 'redelivery of a recorded webhook: ignored');
-    });
     this.#worker = new Worker({
       ...this.#options.worker,
       queue: this.queue,
       log: app.log,
-      process: async (job) => this.#run(app, job, runEvent, engineFor),
+      process: async (job, signal) => this.#run(app, job, signal, runEvent, engineFor),
     });
     this.#worker.start();
+    if (this.#options.redelivery !== false) {
+      this.#redelivery = new FailedDeliveries({
+        ...this.#options.redelivery,
+        db: this.#options.db,
+        queue: this.queue,
+        app: async () => (await app.auth()) as GitHub,
+        log: app.log,
+      });
+      this.#redelivery.start();
+    }
   }
 
-  /** Stops the worker once its jobs in hand are done. */
+  /** Stops the redelivery scan, and the worker once its jobs in hand are done. */
   async stop(): Promise<void> {
+    await this.#redelivery?.stop();
     await this.#worker?.stop();
   }
 
-  async #run(app: Probot, job: Job, runEvent: RunEvent, engineFor: EngineFor): Promise<void> {
+  async #record(delivery: VerifiedDelivery, handled: Set<string>): Promise<RecordResult> {
+    const { action, installation, repository, issue } = delivery.payload as {
+      action?: string;
+      installation?: { id?: number };
+      repository?: { full_name?: string };
+      issue?: { number?: number };
+    };
+    if (!handled.has(`${delivery.name}.${action}`)) return 'not handled';
+    const command = commandOf(delivery.name, delivery.payload);
+    const issueKey = `${installation?.id ?? 0}/${String(repository?.full_name).toLowerCase()}#${issue?.number}`;
+    const fresh = await this.queue.enqueue({
+      id: delivery.id,
+      name: delivery.name,
+      payload: delivery.payload,
+      body: delivery.body,
+      priority: command ? PRIORITY.command : PRIORITY.event,
+      ...(command ? { foldKey: `${issueKey}:${command.name}` } : {}),
+    });
+    if (!fresh) return 'known';
+    this.#worker?.wake();
+    return 'recorded';
+  }
+
+  async #run(app: Probot, job: Job, signal: AbortSignal, runEvent: RunEvent, engineFor: EngineFor): Promise<void> {
     if (job.installationId === null) {
       app.log.warn({ deliveryId: job.deliveryId, event: job.event }, 'job without an installation: skipped');
       return;
     }
-    const octokit = (await app.auth(job.installationId)) as GitHub;
+    const octokit = forJob((await app.auth(job.installationId)) as GitHub, signal);
     if (job.event === BACKFILL_JOB) return this.#backfill(app, octokit, job, engineFor);
     if (job.event === 'installation' || job.event === 'installation_repositories') return this.#startBackfills(job);
-    await runEvent(octokit, { name: job.event, payload: job.payload, installationId: job.installationId });
+    const folded = await this.queue.fold(job);
+    if (folded.length > 0) app.log.info({ deliveryId: job.deliveryId, folded: folded.length }, 'pending commands of the issue folded into one run');
+    await runEvent(octokit, signal, {
+      name: job.event,
+      payload: job.payload,
+      installationId: job.installationId,
+      folded: folded.map((f) => ({ name: f.event, payload: f.payload, installationId: job.installationId! })),
+    });
   }
 
   /** One job per repository, so a large installation never makes one long job. */
@@ -143,6 +206,7 @@ export class DurableProcessing {
       id: `backfill:${id}`,
       name: BACKFILL_JOB,
       payload: { installation: { id: job.installationId }, repository: { full_name: repository.full_name, private: repository.private ?? false } },
+      priority: PRIORITY.backfill,
       // Two backfills of one repository (installed, then added again) take turns on its checkpoint.
       serialKey: `backfill:${job.installationId}/${repository.full_name.toLowerCase()}`,
     });

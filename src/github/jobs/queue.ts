@@ -67,7 +67,9 @@ export class JobQueue {
         repo,
         issue_number: issueNumber,
         issue_key: issueKey,
-        payload: JSON.stringify(delivery.payload),
+        payload: delivery.body ?? JSON.stringify(delivery.payload),
+        priority: delivery.priority ?? 0,
+        fold_key: delivery.foldKey ?? null,
         state: 'pending',
         attempts: 0,
         run_after: now,
@@ -103,6 +105,7 @@ export class JobQueue {
           ),
         ),
       )
+      .orderBy('j.priority')
       .orderBy('j.id')
       .limit(1);
     if (this.#postgres) next = next.forUpdate().skipLocked();
@@ -119,6 +122,30 @@ export class JobQueue {
       .returningAll()
       .executeTakeFirst();
     return row && toJob(row);
+  }
+
+  /**
+   * Marks every other pending job of `job`'s fold key done, as folded into it, and returns
+   * them: the running job does their work once (a burst of one command on one issue).
+   */
+  async fold(job: Job): Promise<Job[]> {
+    if (job.foldKey === null) return [];
+    const rows = await this.#db
+      .updateTable('jobs')
+      .set({ state: 'done', last_error: `folded into delivery ${job.deliveryId}`, updated_at: this.#now() })
+      .where('fold_key', '=', job.foldKey)
+      .where('state', '=', 'pending')
+      .where('id', '<>', job.id)
+      .returningAll()
+      .execute();
+    return rows.map(toJob).sort((a, b) => a.id - b.id);
+  }
+
+  /** Whether a delivery is recorded (the redelivery scan skips those). */
+  async has(deliveryIds: string[]): Promise<Set<string>> {
+    if (deliveryIds.length === 0) return new Set();
+    const rows = await this.#db.selectFrom('jobs').select('delivery_id').where('delivery_id', 'in', deliveryIds).execute();
+    return new Set(rows.map((r) => r.delivery_id));
   }
 
   /** Marks a claimed job done. False when the lease was lost to another worker. */
@@ -208,5 +235,6 @@ function toJob(row: Selectable<JobsTable>): Job {
     issueNumber: row.issue_number === null ? null : Number(row.issue_number),
     payload: JSON.parse(row.payload) as unknown,
     attempts: Number(row.attempts),
+    foldKey: row.fold_key,
   };
 }

@@ -1,57 +1,8 @@
 /**
- * The durable job queue's data model. A verified webhook becomes one row in `jobs`; the
- * worker claims rows, runs them, and records the outcome. Times are epoch milliseconds.
+ * The durable job queue's data model, as the worker sees it. A verified webhook becomes one
+ * row in the store's `jobs` table (`src/store/job-tables.ts`).
  */
-import type { Generated } from 'kysely';
-
-/** `pending` waits to run (maybe after a retry delay); `running` holds a lease; `done` and `failed` are final. */
-export type JobState = 'pending' | 'running' | 'done' | 'failed';
-
-export interface JobsTable {
-  id: Generated<number>;
-  /** `X-GitHub-Delivery`: unique, so a redelivery is recorded once. */
-  delivery_id: string;
-  event: string;
-  action: string | null;
-  installation_id: number | null;
-  /** `owner/name`, lower-cased. */
-  repo: string | null;
-  issue_number: number | null;
-  /** `installation/repo#number` (or a backfill's repository): jobs with the same key run one at a time, in arrival order. */
-  issue_key: string | null;
-  /** The webhook payload as JSON. */
-  payload: string;
-  state: JobState;
-  attempts: number;
-  /** Not claimed before this time (retry backoff). */
-  run_after: number;
-  /** While `running`: the claim expires at this time, so a killed worker's job comes back. */
-  lease_until: number | null;
-  locked_by: string | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface BackfillCheckpointsTable {
-  installation_id: number;
-  repo: string;
-  /** Next page of `GET /repos/{owner}/{repo}/issues` to read; null once the run finished. */
-  next_page: number | null;
-  /** Only issues updated at or after this ISO time are read (set when a full run finishes). */
-  since: string | null;
-  /** When the current run started, ISO: becomes `since` once it finishes. */
-  run_started_at: string | null;
-  /** Issues (with races) written to the index in the current run. */
-  indexed: number;
-  updated_at: number;
-}
-
-// A type alias, not an interface, so Kysely's `withTables<JobsDatabase>()` accepts it.
-export type JobsDatabase = {
-  jobs: JobsTable;
-  backfill_checkpoints: BackfillCheckpointsTable;
-};
+export type { JobsDatabase, JobsTable, JobState } from '../../store/index.js';
 
 /** A job as the worker sees it. */
 export interface Job {
@@ -65,13 +16,22 @@ export interface Job {
   payload: unknown;
   /** Attempts started so far, this one included. */
   attempts: number;
+  /** Set on commands: pending jobs with the same key are folded into this one when it runs. */
+  foldKey: string | null;
 }
 
 /** A verified webhook delivery, ready to be recorded. */
 export interface Delivery {
   id: string;
   name: string;
+  /** The parsed body, read for the columns the queue schedules by. */
   payload: unknown;
+  /** The body as signed; stored as is. Default: `payload` serialised (deliveries the app makes itself). */
+  body?: string;
   /** Jobs with the same key run one at a time; by default an issue event's key is its issue. */
   serialKey?: string;
+  /** Lower runs first among claimable jobs (default 0). */
+  priority?: number;
+  /** Pending jobs with the same fold key are done by one run. */
+  foldKey?: string;
 }

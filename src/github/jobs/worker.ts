@@ -1,7 +1,11 @@
 /**
- * Runs queued jobs in the app's own process: claims a job, hands it to `process`, and
- * records the outcome. Transient failures go back to the queue with a backoff; permanent
- * ones (and jobs over the time cap) are marked failed with their error and logged.
+ * Runs queued jobs in the app's own process: claims a job, hands it to `process` with an
+ * `AbortSignal`, and records the outcome. Transient failures go back to the queue with a
+ * backoff; permanent ones are marked failed with their error and logged.
+ *
+ * A job past its time cap is aborted: its signal fires, which cancels its GitHub requests
+ * and makes its next write refuse to start. The worker waits for the job to stop before it
+ * marks it failed, so nothing of a failed job runs after the mark.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -12,8 +16,8 @@ import type { Job } from './types.js';
 
 export interface WorkerOptions {
   queue: JobQueue;
-  /** Does the work of one job; throws to report a failure. */
-  process: (job: Job) => Promise<void>;
+  /** Does the work of one job; throws to report a failure. Must stop soon after `signal` aborts. */
+  process: (job: Job, signal: AbortSignal) => Promise<void>;
   log: Logger;
   /** Jobs run at once by this worker. */
   concurrency?: number;
@@ -29,6 +33,8 @@ export interface WorkerOptions {
 }
 
 const RECORD_ATTEMPTS = 3;
+/** How long an aborted job may take to stop before it is marked failed anyway (its writes refuse to start). */
+const STOP_GRACE_MS = 5_000;
 
 export class JobTimeCapError extends Error {
   override name = 'JobTimeCapError';
@@ -117,7 +123,7 @@ export class Worker {
     const about = { deliveryId: job.deliveryId, event: job.event, action: job.action, repo: job.repo, issue: job.issueNumber, attempt: job.attempts };
     const started = Date.now();
     try {
-      await this.#withinCap(this.#options.process(job));
+      await this.#withinCap((signal) => this.#options.process(job, signal));
       await queue.complete(job, this.id);
       log.debug({ ...about, ms: Date.now() - started }, 'job done');
       return;
@@ -147,16 +153,27 @@ export class Worker {
     }
   }
 
-  async #withinCap<T>(work: Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with a signal that aborts at the cap, and settles once the work has stopped:
+   * every request and write of a job watches its signal. A job that ignores it is given up on
+   * after a grace period; its writes still refuse to start.
+   */
+  async #withinCap(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
     const cap = this.#options.timeCapMs;
-    let timer: NodeJS.Timeout | undefined;
-    const over = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new JobTimeCapError(`took longer than the ${cap} ms cap per job`)), cap);
+    const controller = new AbortController();
+    const overCap = new JobTimeCapError(`took longer than the ${cap} ms cap per job`);
+    let grace: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => controller.abort(overCap), cap);
+    const givenUp = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => (grace = setTimeout(() => reject(overCap), STOP_GRACE_MS)), { once: true });
     });
     try {
-      return await Promise.race([work, over]);
+      await Promise.race([work(controller.signal), givenUp]);
+    } catch (error) {
+      throw controller.signal.aborted ? overCap : error;
     } finally {
       clearTimeout(timer);
+      clearTimeout(grace);
     }
   }
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { GITHUB_URL } from './dashboard-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -35,7 +36,7 @@ export async function openBrowser(appBase: string): Promise<TestBrowser> {
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (url.origin === appBase) return route.continue();
-    if (url.origin === 'https://github.com' && url.pathname === '/login/oauth/authorize' && browser.nextCode) {
+    if (url.origin === GITHUB_URL && url.pathname === '/login/oauth/authorize' && browser.nextCode) {
       // GitHub asks the user, who agrees; GitHub sends the browser back with a code and the state.
       const back = new URL(url.searchParams.get('redirect_uri')!);
       back.searchParams.set('code', browser.nextCode);

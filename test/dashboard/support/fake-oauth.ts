@@ -1,6 +1,6 @@
 /**
- * GitHub's OAuth token endpoint (`POST https://github.com/login/oauth/access_token`) behind
- * nock. It is not in GitHub's REST description, so each request is checked against the
+ * GitHub's OAuth token endpoint (`POST {githubUrl}/login/oauth/access_token`) behind nock,
+ * over plain http as the rest of the fake GitHub. It is not in GitHub's REST description, so each request is checked against the
  * documented web flow: the app's client id and secret, a code GitHub handed out for that
  * client, and the same redirect URI; the answer is the documented JSON for a GitHub App.
  */
@@ -12,10 +12,11 @@ export class FakeOAuth {
   readonly problems: string[] = [];
   exchanges = 0;
 
-  constructor(clientId: string, clientSecret: string, redirectUri: string) {
-    nock('https://github.com')
-      .persist()
-      .post('/login/oauth/access_token')
+  readonly #interceptor: nock.Interceptor;
+
+  constructor(githubUrl: string, clientId: string, clientSecret: string, redirectUri: string) {
+    this.#interceptor = nock(githubUrl).persist().post('/login/oauth/access_token');
+    this.#interceptor
       .reply(async (request: unknown) => {
         const req = request as Request;
         const text = await req.text();
@@ -35,5 +36,9 @@ export class FakeOAuth {
           { date: new Date().toUTCString() },
         ];
       });
+  }
+
+  close(): void {
+    nock.removeInterceptor(this.#interceptor);
   }
 }

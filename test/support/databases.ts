@@ -7,14 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import type { JobsDatabase } from '../../../src/github/jobs/types.js';
-import { KyselyRaceIndex, openDatabase, type IndexDatabase, type RaceIndex } from '../../../src/store/index.js';
+import { KyselyRaceIndex, openDatabase, type IndexDatabase, type JobsDatabase, type RaceIndex } from '../../src/store/index.js';
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
   kind: 'sqlite' | 'postgres';
   db: Kysely<JobsDatabase>;
+  /** The database as the app opens it, for `startServer`. */
+  opened: IndexDatabase;
   index: RaceIndex;
   /** The PostgreSQL schema holding the tables; undefined on SQLite. */
   schema?: string;
@@ -34,6 +35,7 @@ async function testDatabase(kind: TestDatabase['kind'], options: Parameters<type
   return {
     kind,
     db,
+    opened: all[0]!,
     index: new KyselyRaceIndex(all[0]!.db),
     ...(options?.pgSchema ? { schema: options.pgSchema } : {}),
     open,
