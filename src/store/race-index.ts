@@ -14,6 +14,7 @@ import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './sche
 import type {
   Candidate,
   CandidateQuery,
+  UpsertOptions,
   IndexedIssue,
   IndexedRace,
   IssueRef,
@@ -64,6 +65,19 @@ function updatedMs(updatedAt: string): number {
 function createdMs(createdAt: string | undefined): number | null {
   const ms = createdAt === undefined ? NaN : Date.parse(createdAt);
   return Number.isNaN(ms) ? null : ms;
+}
+
+/** The row of one race: its signature, where it was reported, and the frames as printed. */
+function raceRow(issueId: number, repoId: number, { commentId, report, ...signature }: IndexedRace): Insertable<RacesTable> {
+  return {
+    issue_id: issueId,
+    repo_id: repoId,
+    fingerprint: storable(signature.fingerprint),
+    partial: signature.partial ? 1 : 0,
+    signature: JSON.stringify(signature),
+    comment_id: commentId ?? null,
+    report: report ? JSON.stringify(report) : null,
+  };
 }
 
 /** PostgreSQL text cannot hold NUL: untrusted text is stored with U+FFFD in its place, on both backends. */
@@ -141,7 +155,7 @@ export class KyselyRaceIndex implements RaceIndex {
    * and rebuilds use. Same rules as `upsertIssue`, issue by issue; within the batch the
    * newest version of an issue wins.
    */
-  async upsertIssues(issues: IndexedIssue[]): Promise<void> {
+  async upsertIssues(issues: IndexedIssue[], options: UpsertOptions = {}): Promise<void> {
     const newest = new Map<string, { repoId: number; issue: IndexedIssue }>();
     for (const issue of issues) {
       const repoId = await this.ensureRepo(issue.installationId, issue.repo);
@@ -153,11 +167,48 @@ export class KyselyRaceIndex implements RaceIndex {
     const ordered = [...newest.values()].sort((a, b) => a.repoId - b.repoId || a.issue.number - b.issue.number);
     if (ordered.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      for (const batch of chunks(ordered)) await this.writeIssues(trx, batch);
+      for (const batch of chunks(ordered)) await this.writeIssues(trx, batch, options.keepCommentRaces ?? false);
     });
   }
 
-  private async writeIssues(trx: Transaction<IndexTables>, batch: { repoId: number; issue: IndexedIssue }[]) {
+  async replaceCommentRaces(ref: IssueRef, commentId: number, races: IndexedRace[], updatedAt: string): Promise<boolean> {
+    const repoId = await this.findRepo(ref.installationId, ref.repo);
+    if (repoId === undefined) return false;
+    return this.db.transaction().execute(async (trx) => {
+      // A write first: on SQLite the transaction takes the write lock before reading anything.
+      const touched = await trx
+        .updateTable('issues')
+        .set({ updated_at: storable(updatedAt), updated_ms: updatedMs(updatedAt) })
+        .where('repo_id', '=', repoId)
+        .where('number', '=', ref.number)
+        .where('updated_ms', '<=', updatedMs(updatedAt))
+        .returning('id')
+        .executeTakeFirst();
+      const issueId =
+        touched?.id ??
+        (await trx.selectFrom('issues').select('id').where('repo_id', '=', repoId).where('number', '=', ref.number).executeTakeFirst())?.id;
+      if (issueId === undefined) return false;
+      const id = Number(issueId);
+      await trx.deleteFrom('races').where('issue_id', '=', id).where('comment_id', '=', commentId).execute();
+      const rows = races.map((race) => raceRow(id, repoId, { ...race, commentId }));
+      for (const chunk of chunks(rows)) await trx.insertInto('races').values(chunk).execute();
+      await this.rebuildKeys(trx, repoId, [id]);
+      return true;
+    });
+  }
+
+  /** An issue's inverted-index rows, from all the races it holds now (its body's and its comments'). */
+  private async rebuildKeys(trx: Transaction<IndexTables>, repoId: number, issueIds: number[]): Promise<void> {
+    if (issueIds.length === 0) return;
+    const stored = await trx.selectFrom('races').select(['issue_id', 'signature']).where('issue_id', 'in', issueIds).orderBy('id').execute();
+    const byIssue = new Map<number, RaceSignature[]>();
+    for (const row of stored) byIssue.set(Number(row.issue_id), [...(byIssue.get(Number(row.issue_id)) ?? []), JSON.parse(row.signature) as RaceSignature]);
+    await trx.deleteFrom('race_keys').where('issue_id', 'in', issueIds).execute();
+    const keys = issueIds.flatMap((id) => keyRows(repoId, id, byIssue.get(id) ?? []));
+    for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
+  }
+
+  private async writeIssues(trx: Transaction<IndexTables>, batch: { repoId: number; issue: IndexedIssue }[], keepCommentRaces: boolean) {
     // A write first: on SQLite the transaction takes the write lock before reading anything.
     const written = await trx
       .insertInto('issues')
@@ -200,32 +251,32 @@ export class KyselyRaceIndex implements RaceIndex {
       .execute();
     if (written.length === 0) return;
     const ids = written.map((w) => Number(w.id));
-    await trx.deleteFrom('race_keys').where('issue_id', 'in', ids).execute();
-    await trx.deleteFrom('races').where('issue_id', 'in', ids).execute();
+    // Keeping comments' races (backfill reads bodies and comments apart), only the body's are replaced.
+    await trx
+      .deleteFrom('races')
+      .where('issue_id', 'in', ids)
+      .$if(keepCommentRaces, (q) => q.where('comment_id', 'is', null))
+      .execute();
+    if (!keepCommentRaces) await trx.deleteFrom('race_keys').where('issue_id', 'in', ids).execute();
 
     const byRef = new Map(batch.map((b) => [`${b.repoId}:${b.issue.number}`, b]));
     const races: Insertable<RacesTable>[] = [];
     const keys: Insertable<RaceKeysTable>[] = [];
     const engines = new Map<number, string>();
+    const repoOf = new Map<number, number>();
     for (const w of written) {
       const { repoId, issue } = byRef.get(`${Number(w.repo_id)}:${Number(w.number)}`)!;
       const issueId = Number(w.id);
+      repoOf.set(issueId, repoId);
       if (issue.engine) engines.set(repoId, JSON.stringify(issue.engine));
-      for (const { commentId, report, ...signature } of issue.races) {
-        races.push({
-          issue_id: issueId,
-          repo_id: repoId,
-          fingerprint: storable(signature.fingerprint),
-          partial: signature.partial ? 1 : 0,
-          signature: JSON.stringify(signature),
-          comment_id: commentId ?? null,
-          report: report ? JSON.stringify(report) : null,
-        });
-      }
-      keys.push(...keyRows(repoId, issueId, issue.races));
+      for (const race of issue.races) races.push(raceRow(issueId, repoId, race));
+      if (!keepCommentRaces) keys.push(...keyRows(repoId, issueId, issue.races));
     }
     for (const chunk of chunks(races)) await trx.insertInto('races').values(chunk).execute();
     for (const chunk of chunks(keys)) await trx.insertInto('race_keys').values(chunk).execute();
+    if (keepCommentRaces) {
+      for (const repoId of new Set(repoOf.values())) await this.rebuildKeys(trx, repoId, ids.filter((id) => repoOf.get(id) === repoId));
+    }
     for (const [repoId, engine] of engines) await trx.updateTable('repos').set({ engine_options: engine }).where('id', '=', repoId).execute();
   }
 

@@ -44,11 +44,21 @@ export interface CandidateQuery {
   limit: number;
 }
 
+export interface UpsertOptions {
+  /** Replace only the races of the issue's body, keeping those of its comments (backfill reads comments apart). */
+  keepCommentRaces?: boolean;
+}
+
 export interface RaceIndex {
   /** Insert or replace an issue and its races. An older `updatedAt` than the stored one is ignored. */
   upsertIssue(issue: IndexedIssue): Promise<void>;
   /** `upsertIssue` for many issues in one transaction (backfill, rebuilds): far fewer round trips. */
-  upsertIssues(issues: IndexedIssue[]): Promise<void>;
+  upsertIssues(issues: IndexedIssue[], options?: UpsertOptions): Promise<void>;
+  /**
+   * Replace the races one comment of an indexed issue reported (none: it reports none now).
+   * Returns false when the issue is not in the index. A newer `updatedAt` is recorded.
+   */
+  replaceCommentRaces(ref: IssueRef, commentId: number, races: IndexedRace[], updatedAt: string): Promise<boolean>;
   /** Forget an issue (deleted or transferred away). */
   removeIssue(ref: IssueRef): Promise<void>;
   /** Record a close or reopen. An older `updatedAt` than the stored one is ignored. */

@@ -144,6 +144,33 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     expect(strong).toBeGreaterThan(0);
   });
 
+  it('keeps the races of comments apart: a backfilled body replaces only the body\'s, one comment\'s replace only its own', async () => {
+    const [a, b, c, d] = corpus.flatMap((i) => i.races.filter((r) => !r.partial)).slice(0, 4) as [RaceSignature, RaceSignature, RaceSignature, RaceSignature];
+    const find = async (race: RaceSignature) => (await index.candidates({ ...TIDB, races: [race], limit: 5 })).filter((x) => x.exact).map((x) => x.issue.number);
+    await index.upsertIssue(asIndexed({ number: 40, title: 't', races: [a, { ...b, commentId: 5 }] as RaceSignature[] }, TIDB));
+    // Backfill rewrites the body: the comment's race stays, and is still found.
+    await index.upsertIssues([asIndexed({ number: 40, title: 't', races: [c] }, { ...TIDB, updatedAt: '2024-02-01T00:00:00Z' })], { keepCommentRaces: true });
+    const kept = await index.getIssue({ ...TIDB, number: 40 });
+    expect(kept!.races.map((r) => [r.fingerprint, r.commentId])).toEqual([
+      [b.fingerprint, 5],
+      [c.fingerprint, undefined],
+    ]);
+    expect(await find(b)).toEqual([40]);
+    expect(await find(a)).toEqual([]);
+    // The comment is edited: its race is another one now.
+    expect(await index.replaceCommentRaces({ ...TIDB, number: 40 }, 5, [d], '2024-03-01T00:00:00Z')).toBe(true);
+    expect((await index.getIssue({ ...TIDB, number: 40 }))!.races.map((r) => [r.fingerprint, r.commentId])).toEqual([
+      [c.fingerprint, undefined],
+      [d.fingerprint, 5],
+    ]);
+    expect(await find(b)).toEqual([]);
+    expect(await find(d)).toEqual([40]);
+    // ... then deleted; the body's race stays. An issue the index does not hold is not made up.
+    expect(await index.replaceCommentRaces({ ...TIDB, number: 40 }, 5, [], '2024-04-01T00:00:00Z')).toBe(true);
+    expect((await index.getIssue({ ...TIDB, number: 40 }))!.races.map((r) => r.fingerprint)).toEqual([c.fingerprint]);
+    expect(await index.replaceCommentRaces({ ...TIDB, number: 41 }, 5, [d], '2024-04-01T00:00:00Z')).toBe(false);
+  });
+
   it('calls a shared full fingerprint exact, a shared partial one not', async () => {
     const full = firstRace(false);
     const partial = firstRace(true);
