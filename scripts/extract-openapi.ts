@@ -31,6 +31,8 @@ export const USED_OPERATIONS = [
   'GET /repos/{owner}/{repo}/issues',
   'GET /repos/{owner}/{repo}/issues/{issue_number}',
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  // Backfill: races pasted in comments, one request per 100 comments of the repository.
+  'GET /repos/{owner}/{repo}/issues/comments',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
   'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',

@@ -62,7 +62,7 @@ async function runBackfill(repository: string, flags: BackfillFlags): Promise<vo
     );
     progress.stop();
     process.stdout.write(
-      `${owner}/${repo}: ${result.resumed ? 'resumed backfill' : 'backfill'} finished: ${result.scanned} issues read in ${result.pages} pages, ${result.indexed} with races in the index\n`,
+      `${owner}/${repo}: ${result.resumed ? 'resumed backfill' : 'backfill'} finished: ${result.scanned} issues and ${result.comments} comments read in ${result.pages} pages, ${result.indexed} with races in the index\n`,
     );
   } catch (error) {
     progress.stop();
@@ -112,7 +112,8 @@ function progressReporter(name: string) {
   return {
     update(p: BackfillProgress) {
       const total = p.total === undefined ? '' : `/${p.total}`;
-      process.stderr.write(`${name}: ${p.scanned}${total} issues read, ${p.indexed} with races, ${rate(p.scanned)}/s\n`);
+      const comments = p.phase === 'comments' ? ` and ${p.comments} comments` : '';
+      process.stderr.write(`${name}: ${p.scanned}${total} issues${comments} read, ${p.indexed} with races, ${rate(p.scanned + p.comments)}/s\n`);
     },
     wait(ms: number, why: string) {
       process.stderr.write(`${name}: waiting ${Math.ceil(ms / 1000)} s ${why}\n`);

@@ -3,16 +3,19 @@
  * race after installation already finds its duplicates. It never comments or labels.
  *
  * One listing request per 100 issues (`state=all`, oldest first, so pages stay put while new
- * issues arrive), nothing else: the bar's total comes from the first page's `Link: last`.
- * After every page the next page number is saved, so a stopped run resumes there; a finished
- * run records its start time and the next run only reads issues updated since.
+ * issues arrive), then one per 100 comments of the whole repository (for races people pasted
+ * in comments), so history costs about one call per 100 comments, not one per issue. The
+ * bar's total comes from the first page's `Link: last`. After every page the next page number
+ * is saved, so a stopped run resumes there; a finished run records its start time and the
+ * next run only reads issues and comments updated since.
  */
-import { analyse, type EngineOptions } from '../race/index.js';
+import { analyse, storedReport, type AnalysedRace, type EngineOptions } from '../race/index.js';
 import type { IndexedIssue, RaceIndex } from '../store/types.js';
+import { commentRaces } from './issue-races.js';
 import type { BackfillCheckpoints, Checkpoint } from './jobs/checkpoints.js';
 import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './jobs/retry-policy.js';
 import { indexedIssue, issueInput } from './triage-issue.js';
-import type { IssuePayload } from './types.js';
+import { isBot, type IssuePayload, type Sender } from './types.js';
 
 export const PER_PAGE = 100;
 
@@ -29,14 +32,32 @@ interface ListResponse {
   headers: Record<string, string | number | undefined>;
 }
 
-/** Any Octokit (installation, token or plain) can list issues. */
+/** Any Octokit (installation, token or plain) can list issues and comments. */
 export interface IssueLister {
-  request(route: 'GET /repos/{owner}/{repo}/issues', parameters: Record<string, unknown>): Promise<ListResponse>;
+  request(
+    route: 'GET /repos/{owner}/{repo}/issues' | 'GET /repos/{owner}/{repo}/issues/comments' | 'GET /repos/{owner}/{repo}/issues/{issue_number}',
+    parameters: Record<string, unknown>,
+  ): Promise<ListResponse>;
+}
+
+/** The fields of a comment of the repository-wide listing that backfill reads. */
+interface ListedComment {
+  id: number;
+  body?: string | null;
+  user?: Sender | null;
+  /** `.../issues/12#issuecomment-1`, or `.../pull/12#...` for a pull request's. */
+  html_url: string;
+  issue_url: string;
+  updated_at: string;
 }
 
 export interface BackfillProgress {
   /** Issues and pull requests read so far by this call. */
   scanned: number;
+  /** Comments read so far by this call (after the issues). */
+  comments: number;
+  /** What is being read now: the issue listing, then the repository's comments. */
+  phase: 'issues' | 'comments';
   /** Issues with races written to the index so far in this run, pages read before a resume included. */
   indexed: number;
   /** Issues and pull requests this call will read (an estimate until the last page); undefined when unknown. */
@@ -65,6 +86,7 @@ export interface BackfillDeps {
 
 export interface BackfillResult {
   scanned: number;
+  comments: number;
   indexed: number;
   pages: number;
   /** True when the run went on from a saved checkpoint. */
@@ -79,49 +101,92 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
   const now = deps.now ?? Date.now;
   const repoKey = `${target.owner}/${target.repo}`.toLowerCase();
   const saved = await deps.checkpoints.load(target.installationId, repoKey);
-  const resumed = saved?.nextPage !== undefined;
+  const resumed = saved?.nextPage !== undefined || saved?.commentsPage !== undefined;
   const run: Checkpoint = resumed
     ? { ...saved! }
     : { ...(saved?.since ? { since: saved.since } : {}), nextPage: 1, runStartedAt: new Date(now()).toISOString(), indexed: 0 };
   await deps.checkpoints.save(target.installationId, repoKey, run);
 
-  const firstPage = run.nextPage!;
-  const progress: BackfillProgress = { scanned: 0, indexed: run.indexed, page: firstPage };
+  const firstPage = run.nextPage ?? run.commentsPage!;
+  const progress: BackfillProgress = { scanned: 0, comments: 0, phase: run.nextPage === undefined ? 'comments' : 'issues', indexed: run.indexed, page: firstPage };
   let pages = 0;
   for (;;) {
-    const response = await listPage(target, run, deps);
+    const onComments = run.nextPage === undefined;
+    const response = onComments ? await listCommentsPage(target, run, deps) : await listPage(target, run, deps);
     pages++;
-    const items = Array.isArray(response.data) ? (response.data as IssuePayload[]) : [];
-    const issues = items.filter((item) => item.pull_request === undefined).flatMap((item) => indexed(target, item, deps));
-    // One transaction per page: far fewer round trips than one per issue.
-    if (issues.length > 0) await deps.index.upsertIssues(issues);
-    progress.scanned += items.length;
-    progress.indexed += issues.length;
-    const links = parseLink(response.headers.link);
-    // Pages left in this run times 100: an upper bound until the last page says exactly.
-    if (links.last !== undefined) progress.total = (links.last - firstPage + 1) * PER_PAGE;
+    const items = Array.isArray(response.data) ? response.data : [];
+    const found = onComments
+      ? await indexComments(target, items as ListedComment[], deps)
+      : await indexIssues(target, items as IssuePayload[], deps);
+    if (onComments) progress.comments += items.length;
+    else progress.scanned += items.length;
+    progress.indexed += found;
     run.indexed = progress.indexed;
-    if (links.next === undefined) {
+    const links = parseLink(response.headers.link);
+    // Pages left in this listing times 100: an upper bound until the last page says exactly.
+    if (links.last !== undefined && !onComments) progress.total = (links.last - firstPage + 1) * PER_PAGE;
+    if (links.next === undefined && onComments) {
       progress.total = progress.scanned;
       // Finished: the next run reads only what changed since this one began.
       await deps.checkpoints.save(target.installationId, repoKey, { since: run.runStartedAt!, indexed: run.indexed });
       deps.onProgress?.({ ...progress });
-      return { scanned: progress.scanned, indexed: progress.indexed, pages, resumed, finished: true };
+      return { scanned: progress.scanned, comments: progress.comments, indexed: progress.indexed, pages, resumed, finished: true };
     }
-    run.nextPage = links.next;
-    progress.page = links.next;
+    if (onComments) run.commentsPage = links.next;
+    else if (links.next === undefined) {
+      // The issues are read; the repository's comments come next.
+      delete run.nextPage;
+      run.commentsPage = 1;
+      progress.total = progress.scanned;
+      progress.phase = 'comments';
+    } else run.nextPage = links.next;
+    progress.page = (run.nextPage ?? run.commentsPage)!;
     await deps.checkpoints.save(target.installationId, repoKey, run);
     deps.onProgress?.({ ...progress });
-    if (pages === deps.maxPages) return { scanned: progress.scanned, indexed: progress.indexed, pages, resumed, finished: false };
+    if (pages === deps.maxPages) return { scanned: progress.scanned, comments: progress.comments, indexed: progress.indexed, pages, resumed, finished: false };
     await waitForRateLimit(response.headers, deps, now);
   }
 }
 
+/** One page of issues into the index, in one transaction; the races of their comments stay. */
+async function indexIssues(target: BackfillTarget, items: IssuePayload[], deps: BackfillDeps): Promise<number> {
+  const issues = items.filter((item) => item.pull_request === undefined).flatMap((item) => indexed(target, item, deps));
+  if (issues.length > 0) await deps.index.upsertIssues(issues, { keepCommentRaces: true });
+  return issues.length;
+}
+
+/**
+ * The races people pasted in one page of comments, each set as its comment's. An issue the
+ * index does not know yet (its body holds no race) is read once, to be indexed with them.
+ */
+async function indexComments(target: BackfillTarget, items: ListedComment[], deps: BackfillDeps): Promise<number> {
+  let found = 0;
+  for (const comment of items) {
+    if (isBot(comment.user) || /\/pull\/\d+#/.test(comment.html_url)) continue;
+    const races = commentRaces(comment.body, deps.engine ?? {}, comment.id, comment.html_url);
+    const number = Number(comment.issue_url.slice(comment.issue_url.lastIndexOf('/') + 1));
+    if (!Number.isInteger(number) || number <= 0) continue;
+    const ref = { installationId: target.installationId, repo: `${target.owner}/${target.repo}`.toLowerCase(), number };
+    const stored = races.map((race) => ({ ...race.signature, commentId: comment.id, report: storedReport(race.report) }));
+    if (await deps.index.replaceCommentRaces(ref, comment.id, stored, comment.updated_at)) {
+      if (races.length > 0) found++;
+      continue;
+    }
+    if (races.length === 0) continue;
+    const issue = (await requestWithRetries(() => deps.github.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: target.owner, repo: target.repo, issue_number: number }), deps)).data as IssuePayload;
+    if (issue.pull_request !== undefined) continue;
+    const body = indexed(target, issue, deps)[0]?.races ?? [];
+    const input = issueInput({ ...target, number }, issue, target.private);
+    await deps.index.upsertIssues([indexedIssue(input, issue, [...body, ...stored], undefined, deps.engine)], { keepCommentRaces: true });
+    found++;
+  }
+  return found;
+}
+
 async function listPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
-  const sleep = deps.sleep ?? sleepFor;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await deps.github.request('GET /repos/{owner}/{repo}/issues', {
+  return requestWithRetries(
+    () =>
+      deps.github.request('GET /repos/{owner}/{repo}/issues', {
         owner: target.owner,
         repo: target.repo,
         state: 'all',
@@ -130,7 +195,33 @@ async function listPage(target: BackfillTarget, run: Checkpoint, deps: BackfillD
         per_page: PER_PAGE,
         page: run.nextPage,
         ...(run.since ? { since: run.since } : {}),
-      });
+      }),
+    deps,
+  );
+}
+
+/** The repository's comments, oldest first (pages stay put while new ones arrive). */
+async function listCommentsPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
+  return requestWithRetries(
+    () =>
+      deps.github.request('GET /repos/{owner}/{repo}/issues/comments', {
+        owner: target.owner,
+        repo: target.repo,
+        sort: 'created',
+        direction: 'asc',
+        per_page: PER_PAGE,
+        page: run.commentsPage,
+        ...(run.since ? { since: run.since } : {}),
+      }),
+    deps,
+  );
+}
+
+async function requestWithRetries(send: () => Promise<ListResponse>, deps: BackfillDeps): Promise<ListResponse> {
+  const sleep = deps.sleep ?? sleepFor;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
     } catch (error) {
       const verdict = retryVerdict(error, attempt, { ...(deps.retry ?? DEFAULT_RETRY), ...(deps.now ? { now: deps.now } : {}) });
       if (!verdict.retry) throw error;
@@ -142,9 +233,9 @@ async function listPage(target: BackfillTarget, run: Checkpoint, deps: BackfillD
 /** The issue as the index stores it (the app's own mapping), or nothing when its body holds no race. */
 function indexed(target: BackfillTarget, item: IssuePayload, deps: BackfillDeps): IndexedIssue[] {
   const input = issueInput({ ...target, number: item.number }, item, target.private);
-  const races = analyse(input.body, deps.engine);
+  const races: AnalysedRace[] = analyse(input.body, deps.engine);
   if (races.length === 0) return [];
-  return [indexedIssue(input, item, races.map((race) => race.signature), undefined)];
+  return [indexedIssue(input, item, races.map((race) => ({ ...race.signature, report: storedReport(race.report) })), undefined, deps.engine)];
 }
 
 /** Pauses until the reset when fewer than the reserve of requests are left. */

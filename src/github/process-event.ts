@@ -8,6 +8,7 @@ import type { Reaction } from '../triage/effects.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { hasNoStanding, mayRun, parseCommand, standing, type Command, type Standing } from './commands.js';
 import { issueRef } from './executor.js';
+import { commentRaces } from './issue-races.js';
 import { triageIssue, type TriageDeps } from './triage-issue.js';
 import { isBot, type GitHub, type IssueLocation, type IssuePayload, type Sender } from './types.js';
 
@@ -52,6 +53,8 @@ export const HANDLED_EVENTS = [
   'issues.deleted',
   'issues.transferred',
   'issue_comment.created',
+  'issue_comment.edited',
+  'issue_comment.deleted',
 ] as const;
 
 export type EventResult = 'ignored' | 'triaged' | 'indexed' | 'denied';
@@ -106,16 +109,44 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
       await deps.botState.remove(issueRef(where));
       return 'indexed';
     case 'issue_comment.created':
-      // Commands are one more case each; a comment that is none is ignored.
+      // Commands are one more case each; any other comment may paste a race.
       switch (commandOf(event.name, payload)?.name) {
         case 'retriage':
           return retriage(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
         default:
-          return 'ignored';
+          return commentChanged(octokit, signal, where, payload, deps, privateRepo);
       }
+    case 'issue_comment.edited':
+    case 'issue_comment.deleted':
+      return commentChanged(octokit, signal, where, payload, deps, privateRepo);
     default:
       return 'ignored';
   }
+}
+
+/**
+ * A person's comment was written, edited or deleted: when it reports a race now, or reported
+ * one before, the issue's races change and it is triaged again. Other comments (the great
+ * majority) cost nothing: no config, no request, one index read at most. Bots' comments,
+ * this app's included, are never read for races.
+ */
+async function commentChanged(
+  octokit: GitHub,
+  signal: AbortSignal,
+  where: IssueLocation,
+  payload: EventPayload,
+  deps: TriageDeps,
+  privateRepo: boolean,
+): Promise<EventResult> {
+  const { comment, issue } = payload;
+  if (!comment || !issue || isBot(comment.user)) return 'ignored';
+  const body = payload.action === 'deleted' ? null : (comment.body ?? '');
+  // Whether it reports a race at all does not depend on the repository's settings.
+  const reports = body === null ? 0 : commentRaces(body, {}, comment.id).length;
+  const hadRaces = reports === 0 && (await deps.index.getIssue(issueRef(where)))?.races.some((r) => r.commentId === comment.id);
+  if (reports === 0 && !hadRaces) return 'ignored';
+  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, comment: { id: comment.id, body } });
+  return 'triaged';
 }
 
 /**
@@ -170,7 +201,14 @@ async function retriage(
   };
   await react('eyes');
   const issue = (events[0]!.payload as EventPayload).issue!;
-  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, config: fresh, refetch: true });
+  // A race pasted below the command is read too.
+  const pasted = commentRaces(chosen.comment.body, {}, chosen.comment.id).length > 0;
+  await triageIssue(octokit, signal, where, issue, deps, {
+    privateRepo,
+    config: fresh,
+    refetch: true,
+    ...(pasted ? { comment: { id: chosen.comment.id, body: chosen.comment.body ?? '' } } : {}),
+  });
   await react('+1');
   return 'triaged';
 }

@@ -7,7 +7,7 @@
  * installation's client, tied to the job's `AbortSignal`.
  */
 import type { Logger } from 'pino';
-import { analyse } from '../race/index.js';
+import type { EngineOptions } from '../race/index.js';
 import { EMPTY_BOT_STATE, type BotState, type BotStateStore, type IndexedIssue, type RaceIndex } from '../store/index.js';
 import { engineOptions } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
@@ -16,6 +16,7 @@ import type { IssueInput } from '../triage/types.js';
 import { bodyDigest, findBotComment, type BotIdentity } from './bot-comment.js';
 import type { ConfigSource } from './config-source.js';
 import { issueRef, type ExecutionOutcome, type Executor } from './executor.js';
+import { issueRaces, storedRaces, type ChangedComment } from './issue-races.js';
 import type { LabelCache } from './label-cache.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { labelNames, type GitHub, type IssueLocation, type IssuePayload } from './types.js';
@@ -40,6 +41,8 @@ export interface TriageOptions {
   refetch?: boolean;
   /** The repository is private: its issues are never shown to another repository. */
   privateRepo?: boolean;
+  /** A person's comment that was just written, edited or deleted: its races replace those stored for it. */
+  comment?: ChangedComment;
 }
 
 /** What was done, for logs and callers. */
@@ -69,8 +72,10 @@ export async function triageIssue(
   if (!remembered && state.commentId !== null && current === issue) current = await fetchIssue(octokit, where);
 
   const input = issueInput(where, current, options.privateRepo ?? false);
-  const races = analyse(input.body, engineOptions(config));
+  const engine = engineOptions(config);
+  const races = issueRaces(input.body, known, options.comment, engine, (id) => commentUrl(current, where, id));
   const signatures = races.map((race) => race.signature);
+  const stored = storedRaces(races);
   const commented = state.commentId !== null;
   if (races.length === 0 && !commented && state.labels.length === 0) {
     if (known) await deps.index.removeIssue(ref);
@@ -115,7 +120,8 @@ export async function triageIssue(
       signal,
       where,
       state,
-      indexed: (raceSignatures) => indexedIssue(input, current, raceSignatures, known),
+      indexed: (raceSignatures) =>
+        indexedIssue(input, current, raceSignatures.map((signature) => ({ ...signature, ...stored.get(signature.fingerprint) })), known, engine),
       commentsPerHour: config.comments_per_hour,
     },
     decision.effects,
@@ -194,6 +200,7 @@ export function indexedIssue(
   issue: IssuePayload,
   races: IndexedIssue['races'],
   known: IndexedIssue | undefined,
+  engine?: EngineOptions,
 ): IndexedIssue {
   return {
     installationId: input.installationId,
@@ -209,5 +216,12 @@ export function indexedIssue(
     updatedAt: issue.updated_at,
     ...(issue.created_at ? { createdAt: issue.created_at } : {}),
     races,
+    ...(engine ? { engine } : {}),
   };
+}
+
+/** A comment's address: the issue's own address (GitHub Enterprise too) with the comment's anchor. */
+function commentUrl(issue: IssuePayload, where: IssueLocation, id: number): string {
+  const base = issue.html_url ?? `https://github.com/${where.owner}/${where.repo}/issues/${where.number}`;
+  return `${base}#issuecomment-${id}`;
 }

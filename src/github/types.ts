@@ -38,6 +38,8 @@ export interface IssuePayload {
   user?: { login: string; type?: string } | null;
   /** Present when the "issue" is a pull request. */
   pull_request?: unknown;
+  /** The issue's page on GitHub. */
+  html_url?: string;
 }
 
 /** The account that caused an event. */

@@ -52,6 +52,8 @@ export interface BackfillCheckpointsTable {
   /** Issues (with races) written to the index in the current run. */
   indexed: number;
   updated_at: number;
+  /** Next page of the repository's comment listing, once the issues are read; null otherwise. */
+  comments_page: number | null;
 }
 
 /** GitHub asks for about a second between content writes of one installation; every replica reads this row. */

@@ -120,4 +120,11 @@ export const migrations: SchemaMigration[] = [
   { name: '0007_bot_state', up: createBotStateTable },
   // Job priority and folding, the shared spacing of GitHub writes, the scan of failed deliveries.
   { name: '0008_job_scheduling', up: addJobScheduling },
+  {
+    // Backfill reads the repository's comments after its issues, for races pasted in comments.
+    name: '0009_backfill_comments',
+    async up(db) {
+      await db.schema.alterTable('backfill_checkpoints').addColumn('comments_page', 'integer').execute();
+    },
+  },
 ];

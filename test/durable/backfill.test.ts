@@ -6,6 +6,7 @@ import { backfillRepository, type BackfillProgress } from '../../src/github/back
 import { BackfillCheckpoints } from '../../src/github/jobs/checkpoints.js';
 import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
 import { loadSeeds } from '../support/seeds.js';
+import { signatures } from '../support/indexed.js';
 
 const seeds = loadSeeds();
 
@@ -38,8 +39,45 @@ function repository(count: number) {
 const withRaces = (items: ReturnType<typeof repository>) =>
   items.filter((item) => !item.pull_request && analyse(item.body).length > 0);
 
-/** Serves the listing as GitHub does: 100 a page, Link next/last, counting requests. */
-function serve(items: ReturnType<typeof repository>, extraHeaders: (page: number) => Record<string, string> = () => ({})) {
+interface ListedComment {
+  id: number;
+  issue: number;
+  body: string;
+  login?: string;
+  type?: string;
+  pull?: boolean;
+}
+
+/** The repository-wide comment listing as GitHub answers it, 100 a page. */
+function serveComments(comments: ListedComment[]) {
+  const seen: Record<string, string>[] = [];
+  const last = Math.max(1, Math.ceil(comments.length / 100));
+  nock(API)
+    .get('/repos/PingCAP/TiDB/issues/comments')
+    .query(true)
+    .times(last * 2)
+    .reply((request: unknown) => {
+      const query = Object.fromEntries(new URL((request as Request).url).searchParams);
+      seen.push(query);
+      const page = Number(query.page ?? 1);
+      const link = page < last ? { link: `<${API}/repos/PingCAP/TiDB/issues/comments?per_page=100&page=${page + 1}>; rel="next"` } : {};
+      const shown = comments.slice((page - 1) * 100, page * 100).map((c) => ({
+        id: c.id,
+        body: c.body,
+        user: { login: c.login ?? 'carol', type: c.type ?? 'User' },
+        html_url: `https://github.com/PingCAP/TiDB/${c.pull ? 'pull' : 'issues'}/${c.issue}#issuecomment-${c.id}`,
+        issue_url: `${API}/repos/PingCAP/TiDB/issues/${c.issue}`,
+        created_at: '2024-06-01T00:00:00Z',
+        updated_at: '2024-06-01T00:00:00Z',
+      }));
+      return [200, shown, link];
+    });
+  return seen;
+}
+
+/** Serves the issue listing as GitHub does: 100 a page, Link next/last, counting requests; and the comments, none by default. */
+function serve(items: ReturnType<typeof repository>, extraHeaders: (page: number) => Record<string, string> = () => ({}), comments: ListedComment[] = []) {
+  const commentsSeen = serveComments(comments);
   const seen: Record<string, string>[] = [];
   const last = Math.max(1, Math.ceil(items.length / 100));
   const scope = nock(API)
@@ -55,7 +93,7 @@ function serve(items: ReturnType<typeof repository>, extraHeaders: (page: number
       const links = page < last ? [`${url(page + 1)}; rel="next"`, `${url(last)}; rel="last"`] : [];
       return [200, items.slice((page - 1) * 100, page * 100), { ...(links.length ? { link: links.join(', ') } : {}), ...extraHeaders(page) }];
     });
-  return { seen, scope };
+  return { seen, scope, commentsSeen };
 }
 
 describe('backfill', () => {
@@ -83,7 +121,8 @@ describe('backfill', () => {
     expect(seen[0]).toEqual({ state: 'all', sort: 'created', direction: 'asc', per_page: '100', page: '1' });
     const expected = withRaces(items);
     expect(expected.length).toBeGreaterThan(20);
-    expect(result).toEqual({ scanned: 250, indexed: expected.length, pages: 3, resumed: false, finished: true });
+    // Three pages of issues, then one page of the repository's comments (none here).
+    expect(result).toEqual({ scanned: 250, comments: 0, indexed: expected.length, pages: 4, resumed: false, finished: true });
     for (const item of expected) {
       const stored = await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: item.number });
       expect(stored).toMatchObject({
@@ -93,8 +132,8 @@ describe('backfill', () => {
         labels: ['type/bug'],
         updatedAt: item.updated_at,
         createdAt: item.created_at,
-        races: analyse(item.body).map((r) => r.signature),
       });
+      expect(signatures(stored?.races)).toEqual(analyse(item.body).map((r) => r.signature));
     }
     // Pull requests and issues without races stay out of the index.
     expect(await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: 70 })).toBeUndefined();
@@ -102,6 +141,7 @@ describe('backfill', () => {
     expect(progress.map((p) => [p.scanned, p.total])).toEqual([
       [100, 300],
       [200, 300],
+      [250, 250],
       [250, 250],
     ]);
   });
@@ -126,13 +166,40 @@ describe('backfill', () => {
     const { seen } = serve(items);
     const resumed = await backfillRepository(target, { github, index: database.index, checkpoints });
     expect(seen.map((q) => q.page)).toEqual(['2', '3']);
-    expect(resumed).toMatchObject({ scanned: 150, indexed: withRaces(items).length, pages: 2, resumed: true, finished: true });
+    expect(resumed).toMatchObject({ scanned: 150, indexed: withRaces(items).length, pages: 3, resumed: true, finished: true });
     expect(await checkpoints.load(7, 'pingcap/tidb')).toEqual({ since: '2025-01-01T00:00:00.000Z', indexed: withRaces(items).length });
 
     nock.cleanAll();
     const again = serve(items.slice(0, 0));
     await backfillRepository(target, { github, index: database.index, checkpoints });
     expect(again.seen).toEqual([{ state: 'all', sort: 'created', direction: 'asc', per_page: '100', page: '1', since: '2025-01-01T00:00:00.000Z' }]);
+    expect(again.commentsSeen).toEqual([{ sort: 'created', direction: 'asc', per_page: '100', page: '1', since: '2025-01-01T00:00:00.000Z' }]);
+  });
+
+  it('reads races people pasted in comments, one request per 100 comments of the repository', async () => {
+    const items = repository(40);
+    const seed = seeds[1]!;
+    const comments: ListedComment[] = [
+      // Issue 3's body has no race: its comment makes it a race issue, read once to be indexed.
+      { id: 900, issue: 3, body: `CI log:\n${seed.body}` },
+      // Issue 14 has a race in its body already; its comment adds one.
+      { id: 901, issue: 14, body: seeds[2]!.body },
+      { id: 902, issue: 5, body: seed.body, login: 'ci-robot[bot]', type: 'Bot' },
+      { id: 903, issue: 10, body: seed.body, pull: true },
+      { id: 904, issue: 21, body: 'Same again today.' },
+    ];
+    const { seen } = serve(items, () => ({}), comments);
+    nock(API).get('/repos/PingCAP/TiDB/issues/3').reply(200, items[2]);
+    const result = await backfillRepository(target, { github, index: database.index, checkpoints });
+    expect(seen).toHaveLength(1);
+    expect(result).toMatchObject({ scanned: 40, comments: 5, pages: 2, finished: true });
+    const three = await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: 3 });
+    expect(three?.races.map((r) => r.commentId)).toEqual(analyse(seed.body).map(() => 900));
+    const fourteen = await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: 14 });
+    expect(fourteen?.races.map((r) => r.commentId ?? 'body')).toEqual([...analyse(items[13]!.body).map(() => 'body'), ...analyse(seeds[2]!.body).map(() => 901)]);
+    // Bots' comments and pull requests' comments are not read for races.
+    expect(await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: 5 })).toBeUndefined();
+    expect(await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: 10 })).toBeUndefined();
   });
 
   it('retries a failing page and waits for the rate limit reset when the budget runs low', async () => {

@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../cli/run-cli.js';
 import { HttpGitHub } from '../support/github/http-github.js';
 import { issueObject } from '../support/payloads.js';
 import { loadSeeds } from '../support/seeds.js';
+import { signatures } from '../support/indexed.js';
 
 const PORT = 38_561;
 const TOKEN = 'ghp_cliBackfillSecret0042';
@@ -71,16 +72,19 @@ async function indexed(number: number) {
 it('indexes the issues with races in one request per 100 issues, with plain progress lines off a terminal', async () => {
   const { status, stdout, stderr } = await backfill(['pingcap/tidb', '--installation', '77']);
   expect(status).toBe(0);
-  expect(stdout).toBe('pingcap/tidb: backfill finished: 230 issues read in 3 pages, 5 with races in the index\n');
-  expect(stderr).toMatch(/^pingcap\/tidb: 100\/300 issues read, 2 with races, \d+\/s\npingcap\/tidb: 200\/300 issues read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues read, 5 with races, \d+\/s\n$/);
-  expect(requests().filter((r) => r.startsWith('GET /repos/pingcap/tidb/issues'))).toHaveLength(Math.ceil(230 / 100));
+  expect(stdout).toBe('pingcap/tidb: backfill finished: 230 issues and 0 comments read in 4 pages, 5 with races in the index\n');
+  expect(stderr).toMatch(
+    /^pingcap\/tidb: 100\/300 issues read, 2 with races, \d+\/s\npingcap\/tidb: 200\/300 issues read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues and 0 comments read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues and 0 comments read, 5 with races, \d+\/s\n$/,
+  );
+  expect(requests().filter((r) => r.startsWith('GET /repos/pingcap/tidb/issues?'))).toHaveLength(Math.ceil(230 / 100));
+  expect(requests().filter((r) => r.startsWith('GET /repos/pingcap/tidb/issues/comments?'))).toHaveLength(1);
   // The repository itself (is it private?), then the pages: reads only, with the token.
   expect(requests()[0]).toBe('GET /repos/pingcap/tidb');
-  expect(requests()).toHaveLength(Math.ceil(230 / 100) + 1);
+  expect(requests()).toHaveLength(Math.ceil(230 / 100) + 2);
   expect(requests().every((r) => r.startsWith('GET '))).toBe(true);
   expect(github.calls.every((c) => c.headers.authorization === `token ${TOKEN}`)).toBe(true);
   for (const [i, seed] of seeds.entries()) {
-    expect((await indexed((i + 1) * 40))?.races).toEqual(analyse(seed.body).map((r) => r.signature));
+    expect(signatures((await indexed((i + 1) * 40))?.races)).toEqual(analyse(seed.body).map((r) => r.signature));
   }
   expect(stdout + stderr).not.toContain(TOKEN);
 });
@@ -95,8 +99,8 @@ it('stops with exit 1 on a GitHub error and resumes at the failed page', async (
   github.calls.length = 0;
   const resumed = await backfill(['pingcap/tidb', '--installation', '77']);
   expect(resumed.status).toBe(0);
-  expect(resumed.stdout).toBe('pingcap/tidb: resumed backfill finished: 130 issues read in 2 pages, 5 with races in the index\n');
-  expect(requests().filter((r) => r.includes('/issues')).map((r) => new URL(r.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual(['2', '3']);
+  expect(resumed.stdout).toBe('pingcap/tidb: resumed backfill finished: 130 issues and 0 comments read in 3 pages, 5 with races in the index\n');
+  expect(requests().filter((r) => /\/issues(?:\?|$)/.test(r)).map((r) => new URL(r.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual(['2', '3']);
 });
 
 it.each([

@@ -79,8 +79,8 @@ export function issuesEvent(action: string, spec: IssueSpec, extra: Record<strin
   return withRepo(payload, spec.repo ?? REPO, sender ?? { login: spec.author ?? 'alice', type: 'User' });
 }
 
-export function commentEvent(spec: IssueSpec, comment: { id: number; body: string; login: string; type?: string }): any {
-  const payload = example('issue_comment', 'created');
+export function commentEvent(spec: IssueSpec, comment: { id: number; body: string; login: string; type?: string }, action = 'created'): any {
+  const payload = example('issue_comment', action);
   payload.issue = issueObject(spec);
   delete payload.issue.pull_request;
   payload.comment = { ...payload.comment, id: comment.id, body: comment.body, user: { ...payload.comment.user, login: comment.login, type: comment.type ?? 'User' } };

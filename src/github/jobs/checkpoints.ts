@@ -11,6 +11,8 @@ export interface Checkpoint {
   runStartedAt?: string;
   /** Issues with races indexed so far in the run under way. */
   indexed: number;
+  /** Next page of the comment listing, read once the issues are; undefined otherwise. */
+  commentsPage?: number;
 }
 
 export class BackfillCheckpoints {
@@ -31,6 +33,7 @@ export class BackfillCheckpoints {
       ...(row.next_page === null ? {} : { nextPage: Number(row.next_page) }),
       ...(row.since === null ? {} : { since: row.since }),
       ...(row.run_started_at === null ? {} : { runStartedAt: row.run_started_at }),
+      ...(row.comments_page === null ? {} : { commentsPage: Number(row.comments_page) }),
       indexed: Number(row.indexed),
     };
   }
@@ -41,6 +44,7 @@ export class BackfillCheckpoints {
       since: checkpoint.since ?? null,
       run_started_at: checkpoint.runStartedAt ?? null,
       indexed: checkpoint.indexed,
+      comments_page: checkpoint.commentsPage ?? null,
       updated_at: this.now(),
     };
     await this.db

@@ -350,6 +350,18 @@ export class FakeGitHub {
         const more = page * perPage < all.length ? { link: `<${API}${path}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
         return ok(200, all.slice((page - 1) * perPage, page * perPage).map((c) => this.#comment(issueKey, c)), more);
       }
+      case 'issues/list-comments-for-repo': {
+        // Every comment of the repository, oldest first, as the backfill asks (`since` ignored: the fake's are all new).
+        const perPage = Number(query.get('per_page') ?? 30);
+        const page = Number(query.get('page') ?? 1);
+        const all = [...this.comments.entries()]
+          .filter(([key]) => key.startsWith(`${repoKey}#`))
+          .flatMap(([key, list]) => list.map((c) => ({ key, c })))
+          .sort((a, b) => a.c.id - b.c.id);
+        const link = (p: number) => `<${API}/repos/${repoKey}/issues/comments?per_page=${perPage}&page=${p}>`;
+        const more = page * perPage < all.length ? { link: `${link(page + 1)}; rel="next"` } : {};
+        return ok(200, all.slice((page - 1) * perPage, page * perPage).map(({ key, c }) => this.#comment(key, c)), more);
+      }
       case 'issues/create-comment':
         // An installation token writes as the app: GitHub marks the comment with it.
         return ok(201, this.#comment(issueKey, this.addComment(issueKey, body.body, BOT, APP_ID)));

@@ -57,6 +57,10 @@ const matchers = extract.operations.map((op, index) => ({
   regex: new RegExp(`^${op.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'path' ? '(.+)' : '([^/]+)'))}$`),
 }));
 
+function literalSegments(path: string): number {
+  return path.split('/').filter((segment) => segment !== '' && !segment.startsWith('{')).length;
+}
+
 export interface RequestCheck {
   operationId?: string;
   /** Index of the operation in the extract. */
@@ -67,7 +71,10 @@ export interface RequestCheck {
 /** The operation a request is, or a list of what is wrong with it. */
 export function checkRequest(method: string, url: string, body: unknown): RequestCheck {
   const parsed = new URL(url, 'http://github.invalid');
-  const match = matchers.find((m) => m.op.method === method.toUpperCase() && m.regex.test(parsed.pathname));
+  // A literal segment wins over a parameter, as GitHub routes them: `/issues/comments` is not issue "comments".
+  const match = matchers
+    .filter((m) => m.op.method === method.toUpperCase() && m.regex.test(parsed.pathname))
+    .sort((a, b) => literalSegments(b.op.path) - literalSegments(a.op.path))[0];
   if (!match) return { problems: [`${method} ${parsed.pathname} is not an operation in the extract`] };
   const { op, index } = match;
   const problems: string[] = [];
