@@ -321,6 +321,20 @@ export class KyselyRaceIndex implements RaceIndex {
     return { ...toSummary(row), races: races.get(Number(row.id)) ?? [] };
   }
 
+  /** A repository's indexed issues by number, after `afterNumber`, with their stored frames: a page of its history. */
+  async issuesPage(installationId: number, repo: string, afterNumber: number, limit: number): Promise<IndexedIssue[]> {
+    const repoId = await this.findRepo(installationId, repo);
+    if (repoId === undefined) return [];
+    const rows = await this.issueRows()
+      .where('issues.repo_id', '=', repoId)
+      .where('issues.number', '>', afterNumber)
+      .orderBy('issues.number')
+      .limit(limit)
+      .execute();
+    const races = await this.racesOf(rows.map((row) => Number(row.id)), { withReports: true });
+    return rows.map((row) => ({ ...toSummary(row), races: races.get(Number(row.id)) ?? [] }));
+  }
+
   async candidates(query: CandidateQuery): Promise<Candidate[]> {
     if (query.races.length === 0 || query.limit <= 0) return [];
     const ownRepo = await this.findRepo(query.installationId, query.repo);
