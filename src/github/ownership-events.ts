@@ -15,12 +15,17 @@ export interface PushPayload {
   repository?: { name?: string; owner?: { login?: string; name?: string }; default_branch?: string };
 }
 
-/** The issue's labels as its payload has them now, less the bot's own, into the ownership history. */
-export async function labelsChanged(where: IssueLocation, issue: IssuePayload, deps: Pick<TriageDeps, 'ownership' | 'botState'>): Promise<void> {
+/**
+ * The issue's labels as its payload has them now: all of them into the race index (the nearest
+ * races' vote reads them), those people gave it into the ownership history.
+ */
+export async function labelsChanged(where: IssueLocation, issue: IssuePayload, deps: Pick<TriageDeps, 'index' | 'ownership' | 'botState'>): Promise<void> {
   const ref = issueRef(where);
+  const labels = labelNames(issue.labels);
+  await deps.index.setLabels(ref, labels, issue.updated_at);
   const state = await deps.botState.get(ref);
   const own = state ? [...state.labels, ...state.pendingAdd, ...state.pendingRemove] : [];
-  await deps.ownership.setLabels(ref, peopleLabels(labelNames(issue.labels), own), issue.updated_at);
+  await deps.ownership.setLabels(ref, peopleLabels(labels, own), issue.updated_at);
 }
 
 /** A push to the default branch makes the next triage read the OWNERS files again; other branches change nothing. */

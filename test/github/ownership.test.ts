@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { OwnershipHistory, type OwnershipTables } from '../../src/store/index.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { BOT } from '../support/github/fake-github.js';
-import { INSTALLATION_ID, issuesEvent, labelEvent, pushEvent } from '../support/payloads.js';
+import { INSTALLATION_ID, issueObject, issuesEvent, labelEvent, pushEvent } from '../support/payloads.js';
 import { panicReport, raceReport } from '../support/race-text.js';
 
 const PORT = 38_471;
@@ -118,6 +118,8 @@ describe('learned from history, kept current by label events', () => {
     expect(h.github.calls).toEqual([]);
     // The race label is the bot's own: only what people decided is learned.
     expect((await history()).map((r) => r.labels)).toEqual(Array.from({ length: 12 }, () => ['sig/sql-infra']));
+    // The race index keeps every label, as GitHub shows them.
+    expect((await h.database.index.getIssue({ installationId: INSTALLATION_ID, repo: 'pingcap/tidb', number: 101 }))?.labels).toEqual(['type/data-race', 'sig/sql-infra']);
 
     await file(200, raceReport('pkg/ddl', 200));
     expect(labelsSent(200)).toEqual([['type/data-race', 'sig/sql-infra']]);
@@ -156,6 +158,30 @@ describe('learned from history, kept current by label events', () => {
 
     await h.deliver('issues', issuesEvent('deleted', { number: 401, body: panicReport('pkg/ddl', 1) }));
     expect(await history()).toEqual([]);
+  });
+});
+
+describe('installing the app', () => {
+  test('the backfill reads the labelled history, so the first new race is routed like the earlier ones', async () => {
+    // Closed issues maintainers routed: races, panics, and issues that name no code at all.
+    h.github.histories.set('pingcap/tidb', [
+      ...Array.from({ length: 10 }, (_, i) => issueObject({ number: i + 1, body: raceReport('pkg/ddl', i + 1), labels: ['sig/sql-infra', 'severity/major'], state: 'closed' })),
+      ...Array.from({ length: 4 }, (_, i) => issueObject({ number: i + 11, body: panicReport('pkg/ddl', i + 1), labels: ['sig/sql-infra'], state: 'closed' })),
+      issueObject({ number: 15, body: 'Please document the DDL owner election.', labels: ['sig/planner'] }),
+    ]);
+    const installation = {
+      action: 'created',
+      installation: { id: INSTALLATION_ID, account: { login: 'pingcap', type: 'Organization' } },
+      repositories: [{ id: 1, name: 'tidb', full_name: 'pingcap/tidb', private: false }],
+      sender: { login: 'alice', type: 'User' },
+    };
+    await h.deliver('installation', installation);
+    expect((await history()).map((r) => r.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(h.github.calls.filter((c) => c.method !== 'GET')).toEqual([]);
+
+    await file(100, raceReport('pkg/ddl', 100));
+    expect(labelsSent(100)).toEqual([['type/data-race', 'sig/sql-infra']]);
+    expect(commentOn(100)).toContain('14 of the 14 earlier routed issues in ddl were labelled sig/sql-infra');
   });
 });
 
