@@ -19,8 +19,8 @@ import type { OwnershipRecord } from '../triage/ownership.js';
 export interface OwnershipIndexOptions {
   /** How long a repository's history is read from memory. */
   ttlMs?: number;
-  /** Most repositories kept in memory. */
-  maxRepos?: number;
+  /** Most issues kept in memory, over all repositories (a repository's history is up to 20,000). */
+  maxIssues?: number;
   now?: () => number;
 }
 
@@ -51,7 +51,7 @@ export class OwnershipIndex {
     this.#history = history;
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#now = options.now ?? Date.now;
-    this.#cache = new LRUCache({ max: options.maxRepos ?? 1_000 });
+    this.#cache = new LRUCache({ maxSize: options.maxIssues ?? 200_000, sizeCalculation: (entry) => entry.records.length + 1 });
   }
 
   /** The repository's history, in filing order. */
