@@ -158,6 +158,11 @@ describe('learned from history, kept current by label events', () => {
 
     await h.deliver('issues', issuesEvent('deleted', { number: 401, body: panicReport('pkg/ddl', 1) }));
     expect(await history()).toEqual([]);
+
+    // An issue that names no code is not in the history, and a label on it does not put it there.
+    await file(402, 'The docs have a typo in the README.');
+    await h.deliver('issues', labelEvent('labeled', { number: 402, body: 'The docs have a typo in the README.', labels: ['sig/docs'], updatedAt: '2026-01-06T00:00:00Z' }, 'sig/docs'));
+    expect(await history()).toEqual([]);
   });
 });
 

@@ -124,7 +124,7 @@ function app(): Record<string, unknown> {
     created_at: T0,
     updated_at: T0,
     permissions: { issues: 'write', contents: 'read', metadata: 'read' },
-    events: ['issues', 'issue_comment'],
+    events: ['issues', 'issue_comment', 'push'],
   };
 }
 
