@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
-import { commonnessWeight, indexKeys, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
+import { commonnessWeight, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
 import type { RaceMatchExplanation } from '../triage/types.js';
 import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
