@@ -49,6 +49,10 @@ export class OwnersSource {
   readonly #maxFiles: number;
   readonly #now: () => number;
   readonly #cache: LRUCache<string, Entry>;
+  /** Reads under way: jobs of one repository that need the rules at once share one read. */
+  readonly #reading = new Map<string, Promise<Entry>>();
+  /** Pushes seen per repository: a read that a push overtook is used, but not trusted as fresh. */
+  readonly #pushes = new Map<string, number>();
 
   constructor(options: OwnersSourceOptions = {}) {
     this.#maxAgeMs = options.maxAgeMs ?? 6 * 60 * 60_000;
@@ -63,9 +67,17 @@ export class OwnersSource {
     const key = keyOf(ref);
     const cached = this.#cache.get(key);
     if (cached && this.#now() < cached.freshUntil) return cached.rules;
+    // Another job's read: its result will do. If it failed (that job may have been cut short), read anew.
+    const shared = await this.#reading.get(key)?.catch(() => undefined);
+    if (shared) return shared.rules;
+
     const about = { repo: `${ref.owner}/${ref.repo}`, branch };
+    const pushes = this.#pushes.get(key) ?? 0;
+    const reading = this.#read(octokit, ref, branch, cached, log, about);
+    this.#reading.set(key, reading);
     try {
-      const entry = await this.#read(octokit, ref, branch, cached, log, about);
+      const entry = await reading;
+      if ((this.#pushes.get(key) ?? 0) !== pushes) entry.freshUntil = 0;
       this.#cache.set(key, entry);
       return entry.rules;
     } catch (error) {
@@ -74,12 +86,16 @@ export class OwnersSource {
       const rules = cached?.rules ?? NO_OWNERS_RULES;
       this.#cache.set(key, { freshUntil: this.#now() + this.#retryMs, files: cached?.files ?? new Map(), rules });
       return rules;
+    } finally {
+      if (this.#reading.get(key) === reading) this.#reading.delete(key);
     }
   }
 
   /** A push to the default branch: the next triage reads the OWNERS files again. */
   pushed(ref: RepoRef): void {
-    const cached = this.#cache.get(keyOf(ref));
+    const key = keyOf(ref);
+    this.#pushes.set(key, (this.#pushes.get(key) ?? 0) + 1);
+    const cached = this.#cache.get(key);
     if (cached) cached.freshUntil = 0;
   }
 

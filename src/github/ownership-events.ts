@@ -28,12 +28,17 @@ export async function labelsChanged(where: IssueLocation, issue: IssuePayload, d
   await deps.ownership.setLabels(ref, peopleLabels(labels, own), issue.updated_at);
 }
 
+/** Whether a push is to the repository's default branch: pushes to other branches are not even queued. */
+export function isDefaultBranchPush(payload: unknown): boolean {
+  const { ref, repository } = (payload ?? {}) as PushPayload;
+  return !!repository?.default_branch && ref === `refs/heads/${repository.default_branch}`;
+}
+
 /** A push to the default branch makes the next triage read the OWNERS files again; other branches change nothing. */
 export function ownersPushed(payload: PushPayload, installationId: number, deps: Pick<TriageDeps, 'owners'>): 'indexed' | 'ignored' {
   const repository = payload.repository;
   const owner = repository?.owner?.login ?? repository?.owner?.name;
-  if (!repository?.name || !owner || !repository.default_branch) return 'ignored';
-  if (payload.ref !== `refs/heads/${repository.default_branch}`) return 'ignored';
+  if (!repository?.name || !owner || !isDefaultBranchPush(payload)) return 'ignored';
   deps.owners.pushed({ installationId, owner, repo: repository.name });
   return 'indexed';
 }

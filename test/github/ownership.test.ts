@@ -5,7 +5,7 @@
  * bot never sets. Asserts what GitHub sees: the requests, the labels sent, the comment.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { OwnershipHistory, type OwnershipTables } from '../../src/store/index.js';
+import { OwnershipHistory, type JobsDatabase, type OwnershipTables } from '../../src/store/index.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { BOT } from '../support/github/fake-github.js';
 import { INSTALLATION_ID, issueObject, issuesEvent, labelEvent, pushEvent } from '../support/payloads.js';
@@ -31,6 +31,7 @@ afterEach(async () => {
 const file = (number: number, body: string) => h.deliver('issues', issuesEvent('opened', { number, title: `Issue ${number}`, body }));
 const labelsSent = (number: number) => h.github.calls.filter((c) => c.method === 'POST' && c.path === `${REPO}/issues/${number}/labels`).map((c) => (c.body as { labels: string[] }).labels);
 const commentOn = (number: number) => h.github.commentsOn(`pingcap/tidb#${number}`)[0]?.body ?? '';
+const pushJobs = async () => (await h.database.opened.db.withTables<JobsDatabase>().selectFrom('jobs').select('id').where('event', '=', 'push').execute()).length;
 const history = () => new OwnershipHistory(h.database.opened.db.withTables<OwnershipTables>()).list(INSTALLATION_ID, 'pingcap/tidb');
 
 /** A maintainer labels issue `number` (as GitHub then holds it) with `labels`. */
@@ -64,7 +65,8 @@ describe('OWNERS files', () => {
     // Read once: the next race costs no tree listing; a push to another branch changes nothing.
     h.github.branchFiles.get('pingcap/tidb')!.set('pkg/planner/OWNERS', 'filters:\n  ".*":\n    labels: [sig/execution]\n');
     h.github.calls.length = 0;
-    await h.deliver('push', pushEvent('refs/heads/feature'));
+    expect((await h.deliver('push', pushEvent('refs/heads/feature'))).status).toBe(200);
+    expect(await pushJobs()).toBe(0); // not even queued
     await file(301, raceReport('pkg/planner/core', 2));
     expect(h.github.requests).not.toContain(TREE);
     expect(labelsSent(301)).toEqual([['type/data-race', 'sig/planner']]);
@@ -72,11 +74,22 @@ describe('OWNERS files', () => {
     // A push to the default branch: the next race reads the tree again, and only the OWNERS file that changed.
     h.github.calls.length = 0;
     await h.deliver('push', pushEvent('refs/heads/master'));
+    expect(await pushJobs()).toBe(1);
     expect(h.github.calls).toEqual([]); // the push itself sends nothing
     await file(302, raceReport('pkg/planner/core', 3));
     expect(h.github.requests.filter((r) => r === TREE)).toHaveLength(1);
     expect(blobs()).toHaveLength(1);
     expect(labelsSent(302)).toEqual([['type/data-race', 'sig/execution']]);
+  });
+
+  test('two race issues at once share one read', async () => {
+    // The listing answers slowly, so the second job asks while the first one's read is under way.
+    h.github.fail({ method: 'GET', path: /\/git\/trees\//, delayMs: 400 });
+    await Promise.all([h.post('issues', issuesEvent('opened', { number: 330, body: raceReport('pkg/planner/core', 1) })), h.post('issues', issuesEvent('opened', { number: 331, body: raceReport('pkg/planner/core', 2) }))]);
+    await h.drained();
+    expect(h.github.requests.filter((r) => r === TREE)).toHaveLength(1);
+    expect(h.github.requests.filter((r) => r.startsWith(`GET ${REPO}/git/blobs/`))).toHaveLength(1);
+    expect([...labelsSent(330), ...labelsSent(331)]).toEqual([['type/data-race', 'sig/planner'], ['type/data-race', 'sig/planner']]);
   });
 
   test('a tree GitHub fails to list is logged, and triage goes on without it', async () => {

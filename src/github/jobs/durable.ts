@@ -14,6 +14,7 @@ import type { BotStateStore, RaceIndex } from '../../store/index.js';
 import { engineOptions, type Config } from '../../triage/config.js';
 import { backfillRepository, type BackfillOwnership } from '../backfill.js';
 import { forJob } from '../octokit.js';
+import { isDefaultBranchPush } from '../ownership-events.js';
 import { commandOf, type GitHubEvent } from '../process-event.js';
 import type { GitHub, RepoRef } from '../types.js';
 import { webhookEndpoint, type RecordResult, type VerifiedDelivery } from '../webhook-endpoint.js';
@@ -131,6 +132,8 @@ export class DurableProcessing {
     };
     // An event without actions (`push`) is named alone.
     if (!handled.has(action === undefined ? delivery.name : `${delivery.name}.${action}`)) return 'not handled';
+    // Busy repositories push to many branches; only the default branch's OWNERS files are read.
+    if (delivery.name === 'push' && !isDefaultBranchPush(delivery.payload)) return 'not handled';
     const command = commandOf(delivery.name, delivery.payload);
     const issueKey = `${installation?.id ?? 0}/${String(repository?.full_name).toLowerCase()}#${issue?.number}`;
     const fresh = await this.queue.enqueue({
