@@ -28,6 +28,9 @@ export const USED_OPERATIONS = [
   'GET /repos/{owner}/{repo}',
   'GET /repos/{owner}/{repo}/contents/{path}',
   'GET /repos/{owner}/{repo}/labels',
+  // OWNERS files of the default branch: one recursive tree listing, then each file by its blob SHA.
+  'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
+  'GET /repos/{owner}/{repo}/git/blobs/{file_sha}',
   'GET /repos/{owner}/{repo}/issues',
   'GET /repos/{owner}/{repo}/issues/{issue_number}',
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',

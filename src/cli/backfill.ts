@@ -9,7 +9,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { backfillRepository, type BackfillProgress } from '../github/backfill.js';
 import { BackfillCheckpoints } from '../github/jobs/checkpoints.js';
-import { KyselyRaceIndex, openDatabase, type JobsDatabase } from '../store/index.js';
+import { BotStateStore, KyselyRaceIndex, openDatabase, OwnershipHistory, type BotStateDatabase, type JobsDatabase, type OwnershipTables } from '../store/index.js';
 import { engineOptions } from '../triage/config.js';
 import { loadConfig } from './config.js';
 import { UsageError } from './read-source.js';
@@ -43,6 +43,7 @@ async function runBackfill(repository: string, flags: BackfillFlags): Promise<vo
   const github = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com', log: quiet });
   const database = await openDatabase();
   const index = new KyselyRaceIndex(database.db);
+  const history = new OwnershipHistory(database.db.withTables<OwnershipTables>());
   const progress = progressReporter(`${owner}/${repo}`);
   try {
     const { data } = await github.request('GET /repos/{owner}/{repo}', { owner, repo });
@@ -53,6 +54,12 @@ async function runBackfill(repository: string, flags: BackfillFlags): Promise<vo
         index,
         checkpoints: new BackfillCheckpoints(database.db.withTables<JobsDatabase>()),
         engine: engineOptions(config),
+        // The history learned ownership reads: every issue that names a Go package, with its labels.
+        ownership: {
+          history: { recordMany: (entries) => history.record(entries) },
+          config,
+          botState: new BotStateStore(database.db.withTables<BotStateDatabase>()),
+        },
         onProgress: progress.update,
         // A personal token's limit is its own: use it to the end, then wait for the reset.
         rateLimitReserve: 1,

@@ -9,14 +9,15 @@ import { dashboardHandler } from '../dashboard/handler.js';
 import { raceUrls } from '../dashboard/links.js';
 import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/settings.js';
 import type { DashboardQueries } from '../store/dashboard-queries.js';
-import { BotStateStore, type BotStateDatabase, type RaceIndex } from '../store/index.js';
-import { engineOptions } from '../triage/config.js';
+import { BotStateStore, OwnershipHistory, type BotStateDatabase, type OwnershipTables, type RaceIndex } from '../store/index.js';
 import type { BotIdentity } from './bot-comment.js';
 import { ConfigSource } from './config-source.js';
 import { Executor } from './executor.js';
 import { healthHandler } from './health.js';
 import type { DurableProcessing } from './jobs/durable.js';
 import { LabelCache } from './label-cache.js';
+import { OwnershipIndex } from './ownership-index.js';
+import { OwnersSource } from './owners-source.js';
 import { HANDLED_EVENTS, processEvent } from './process-event.js';
 import { loadRepoConfig } from './repo-config.js';
 import type { TriageDeps } from './triage-issue.js';
@@ -47,11 +48,14 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
     const identity: BotIdentity = { appId: options.appId };
     void learnLogin(app, identity);
     const botState = new BotStateStore(options.durable.db.withTables<BotStateDatabase>(), now);
+    const ownership = new OwnershipIndex(new OwnershipHistory(options.durable.db.withTables<OwnershipTables>()), { now });
     const deps: TriageDeps = {
       index: options.index,
       botState,
       configSource: new ConfigSource({ now }),
       labelCache: new LabelCache({ now }),
+      ownership,
+      owners: new OwnersSource({ now }),
       executor: new Executor({ index: options.index, botState, spacing: options.durable.spacing, log: app.log, now }),
       identity,
       log: app.log,
@@ -65,7 +69,8 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
       secret: options.secret,
       events: HANDLED_EVENTS,
       runEvent: (octokit, signal, event) => processEvent(octokit, signal, event, deps),
-      engineFor: async (octokit, ref) => engineOptions((await loadRepoConfig(octokit, ref, deps.configSource, deps.log)).config),
+      configFor: async (octokit, ref) => (await loadRepoConfig(octokit, ref, deps.configSource, deps.log)).config,
+      ownership: { history: ownership, botState },
     });
   };
 }

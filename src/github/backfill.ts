@@ -8,14 +8,19 @@
  * bar's total comes from the first page's `Link: last`. After every page the next page number
  * is saved, so a stopped run resumes there; a finished run records its start time and the
  * next run only reads issues and comments updated since.
+ *
+ * Every issue whose body names a Go package (a race, or a stack trace of any kind) is also
+ * recorded in the ownership history with the labels it carries, for learned ownership.
  */
 import { analyse, storedReport, type AnalysedRace, type EngineOptions } from '../race/index.js';
-import type { IndexedIssue, RaceIndex } from '../store/types.js';
+import type { BotStateStore, IndexedIssue, OwnershipEntry, RaceIndex } from '../store/index.js';
+import type { Config } from '../triage/config.js';
 import { commentRaces } from './issue-races.js';
 import type { BackfillCheckpoints, Checkpoint } from './jobs/checkpoints.js';
 import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './jobs/retry-policy.js';
+import { ownershipEntry, peopleLabels } from './ownership-index.js';
 import { indexedIssue, issueInput } from './triage-issue.js';
-import { isBot, type IssuePayload, type Sender } from './types.js';
+import { isBot, labelNames, type IssuePayload, type Sender } from './types.js';
 
 export const PER_PAGE = 100;
 
@@ -65,11 +70,22 @@ export interface BackfillProgress {
   page: number;
 }
 
+/** Where backfilled issues' ownership evidence goes, and the config that reads it. */
+export interface BackfillOwnership {
+  history: { recordMany(entries: readonly OwnershipEntry[]): Promise<void> };
+  /** The repository's config: its module prefixes tell its own packages from dependencies'. */
+  config: Config;
+  /** The bot's labels are not what people decided: they are left out of what is learned. */
+  botState?: Pick<BotStateStore, 'get'>;
+}
+
 export interface BackfillDeps {
   github: IssueLister;
   index: RaceIndex;
   checkpoints: BackfillCheckpoints;
   engine?: EngineOptions;
+  /** Record the ownership history too (absent: only the race index is filled). */
+  ownership?: BackfillOwnership;
   onProgress?: (progress: BackfillProgress) => void;
   /** Requests left under which the run pauses until the rate limit resets (leaves room for the app's own calls). */
   rateLimitReserve?: number;
@@ -150,9 +166,26 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
 
 /** One page of issues into the index, in one transaction; the races of their comments stay. */
 async function indexIssues(target: BackfillTarget, items: IssuePayload[], deps: BackfillDeps): Promise<number> {
-  const issues = items.filter((item) => item.pull_request === undefined).flatMap((item) => indexed(target, item, deps));
+  const read = items.filter((item) => item.pull_request === undefined).map((item) => ({ item, races: analyse(item.body ?? '', deps.engine) }));
+  const issues = read.flatMap(({ item, races }) => indexed(target, item, deps, races));
   if (issues.length > 0) await deps.index.upsertIssues(issues, { keepCommentRaces: true });
+  if (deps.ownership) await recordOwnership(target, read, deps.ownership);
   return issues.length;
+}
+
+/** The page's issues that name a Go package, with the labels people gave them, into the ownership history. */
+async function recordOwnership(target: BackfillTarget, read: { item: IssuePayload; races: AnalysedRace[] }[], ownership: BackfillOwnership): Promise<void> {
+  const entries: OwnershipEntry[] = [];
+  for (const { item, races } of read) {
+    const ref = { installationId: target.installationId, repo: `${target.owner}/${target.repo}`.toLowerCase(), number: item.number };
+    const issue = { body: item.body ?? '', labels: labelNames(item.labels), createdAt: item.created_at, updatedAt: item.updated_at };
+    const entry = ownershipEntry(ref, issue, ownership.config, races);
+    if (!entry) continue;
+    const state = await ownership.botState?.get(ref);
+    if (state) entry.labels = peopleLabels(entry.labels, [...state.labels, ...state.pendingAdd, ...state.pendingRemove]);
+    entries.push(entry);
+  }
+  await ownership.history.recordMany(entries);
 }
 
 /**
@@ -231,9 +264,8 @@ async function requestWithRetries(send: () => Promise<ListResponse>, deps: Backf
 }
 
 /** The issue as the index stores it (the app's own mapping), or nothing when its body holds no race. */
-function indexed(target: BackfillTarget, item: IssuePayload, deps: BackfillDeps): IndexedIssue[] {
+function indexed(target: BackfillTarget, item: IssuePayload, deps: BackfillDeps, races: AnalysedRace[] = analyse(item.body ?? '', deps.engine)): IndexedIssue[] {
   const input = issueInput({ ...target, number: item.number }, item, target.private);
-  const races: AnalysedRace[] = analyse(input.body, deps.engine);
   if (races.length === 0) return [];
   return [indexedIssue(input, item, races.map((race) => ({ ...race.signature, report: storedReport(race.report) })), undefined, deps.engine)];
 }

@@ -9,6 +9,7 @@ import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { hasNoStanding, mayRun, parseCommand, standing, type Command, type Standing } from './commands.js';
 import { issueRef } from './executor.js';
 import { commentRaces } from './issue-races.js';
+import { labelsChanged, ownersPushed, type PushPayload } from './ownership-events.js';
 import { triageIssue, type TriageDeps } from './triage-issue.js';
 import { isBot, type GitHub, type IssueLocation, type IssuePayload, type Sender } from './types.js';
 
@@ -40,7 +41,7 @@ interface EventPayload {
   issue?: IssuePayload;
   comment?: CommentPayload;
   changes?: { body?: unknown };
-  repository?: { name: string; owner: { login: string }; private?: boolean };
+  repository?: { name: string; owner: { login: string }; private?: boolean; default_branch?: string };
   sender?: Sender;
 }
 
@@ -52,9 +53,13 @@ export const HANDLED_EVENTS = [
   'issues.closed',
   'issues.deleted',
   'issues.transferred',
+  'issues.labeled',
+  'issues.unlabeled',
   'issue_comment.created',
   'issue_comment.edited',
   'issue_comment.deleted',
+  // A push to the default branch: its OWNERS files are read again (events without an action are named alone).
+  'push',
 ] as const;
 
 export type EventResult = 'ignored' | 'triaged' | 'indexed' | 'denied';
@@ -72,6 +77,7 @@ export function commandOf(name: string, payload: unknown): Command | undefined {
 }
 
 export async function processEvent(octokit: GitHub, signal: AbortSignal, event: GitHubEvent, deps: TriageDeps): Promise<EventResult> {
+  if (event.name === 'push') return Promise.resolve(ownersPushed(event.payload as PushPayload, event.installationId, deps));
   const payload = event.payload as EventPayload;
   const { issue, repository } = payload;
   if (!issue || !repository || issue.pull_request) return 'ignored';
@@ -83,23 +89,31 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
     number: issue.number,
   };
   const privateRepo = repository.private ?? false;
+  const defaultBranch = repository.default_branch;
 
   const fromBot = isBot(payload.sender);
   switch (`${event.name}.${payload.action}`) {
     case 'issues.opened':
     case 'issues.reopened':
       if (fromBot) return 'ignored';
-      await triageIssue(octokit, signal, where, issue, deps, { privateRepo });
+      await triageIssue(octokit, signal, where, issue, deps, { privateRepo, defaultBranch });
       return 'triaged';
     case 'issues.edited':
       // A title or label edit changes no race; only a new body is worth a look.
       if (fromBot || !payload.changes?.body) return 'ignored';
-      await triageIssue(octokit, signal, where, issue, deps, { privateRepo });
+      await triageIssue(octokit, signal, where, issue, deps, { privateRepo, defaultBranch });
       return 'triaged';
     // Index updates follow GitHub whoever acted (a stale-bot closing issues too): they post nothing.
     case 'issues.closed':
       signal.throwIfAborted();
       await deps.index.setState(issueRef(where), 'closed', issue.state_reason ?? null, issue.updated_at);
+      await labelsChanged(where, issue, deps);
+      return 'indexed';
+    // This app's own label events too: they read no config and send no request, so they cannot loop.
+    case 'issues.labeled':
+    case 'issues.unlabeled':
+      signal.throwIfAborted();
+      await labelsChanged(where, issue, deps);
       return 'indexed';
     case 'issues.deleted':
     case 'issues.transferred':
@@ -107,6 +121,7 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
       signal.throwIfAborted();
       await deps.index.removeIssue(issueRef(where));
       await deps.botState.remove(issueRef(where));
+      await deps.ownership.remove(issueRef(where));
       return 'indexed';
     case 'issue_comment.created':
       // Commands are one more case each; any other comment may paste a race.
@@ -145,7 +160,7 @@ async function commentChanged(
   const reports = body === null ? 0 : commentRaces(body, {}, comment.id).length;
   const hadRaces = reports === 0 && (await deps.index.getIssue(issueRef(where)))?.races.some((r) => r.commentId === comment.id);
   if (reports === 0 && !hadRaces) return 'ignored';
-  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, comment: { id: comment.id, body } });
+  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, defaultBranch: payload.repository?.default_branch, comment: { id: comment.id, body } });
   return 'triaged';
 }
 
@@ -205,6 +220,7 @@ async function retriage(
   const pasted = commentRaces(chosen.comment.body, {}, chosen.comment.id).length > 0;
   await triageIssue(octokit, signal, where, issue, deps, {
     privateRepo,
+    defaultBranch: (events[0]!.payload as EventPayload).repository?.default_branch,
     config: fresh,
     refetch: true,
     ...(pasted ? { comment: { id: chosen.comment.id, body: chosen.comment.body ?? '' } } : {}),

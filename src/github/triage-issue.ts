@@ -18,6 +18,8 @@ import type { ConfigSource } from './config-source.js';
 import { issueRef, type ExecutionOutcome, type Executor } from './executor.js';
 import { issueRaces, storedRaces, type ChangedComment } from './issue-races.js';
 import type { LabelCache } from './label-cache.js';
+import { peopleLabels, type OwnershipIndex } from './ownership-index.js';
+import type { OwnersSource } from './owners-source.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { labelNames, type GitHub, type IssueLocation, type IssuePayload } from './types.js';
 
@@ -27,6 +29,10 @@ export interface TriageDeps {
   botState: BotStateStore;
   configSource: ConfigSource;
   labelCache: LabelCache;
+  /** The ownership history: written for every issue read, read for learned labels. */
+  ownership: OwnershipIndex;
+  /** The repositories' OWNERS files, read from their default branch. */
+  owners: OwnersSource;
   executor: Executor;
   identity: BotIdentity;
   log: Logger;
@@ -43,6 +49,8 @@ export interface TriageOptions {
   privateRepo?: boolean;
   /** A person's comment that was just written, edited or deleted: its races replace those stored for it. */
   comment?: ChangedComment;
+  /** The repository's default branch (from the payload), where OWNERS files are read. */
+  defaultBranch?: string | undefined;
 }
 
 /** What was done, for logs and callers. */
@@ -77,8 +85,15 @@ export async function triageIssue(
   const signatures = races.map((race) => race.signature);
   const stored = storedRaces(races);
   const commented = state.commentId !== null;
+  // What the issue teaches about ownership: its body's races (or stack) and the labels people
+  // gave it. Taken before the run, which makes the bot's new labels its own.
+  const taught = { body: input.body, labels: peopleLabels(input.labels, [...state.labels, ...state.pendingAdd, ...state.pendingRemove]), createdAt: current.created_at, updatedAt: current.updated_at };
+  const bodyRaces = races.filter((race) => race.origin?.kind !== 'comment');
+  const recordOwnership = () => deps.ownership.recordIssue(ref, taught, config, bodyRaces);
   if (races.length === 0 && !commented && state.labels.length === 0) {
+    signal.throwIfAborted();
     if (known) await deps.index.removeIssue(ref);
+    await recordOwnership();
     return { races: 0, comment: 'none', labelsAdded: [], labelsRemoved: [] };
   }
 
@@ -94,6 +109,9 @@ export async function triageIssue(
           limit: candidateLimit(config),
         });
   const repoLabels = await deps.labelCache.list(octokit, where);
+  // Only an issue with races gets labels: the rest never pays for the history or the OWNERS files.
+  const ownershipHistory = races.length > 0 && config.learned_ownership.enabled ? await deps.ownership.list(where.installationId, input.repo) : undefined;
+  const owners = races.length > 0 && config.owners_files ? await deps.owners.load(octokit, where, options.defaultBranch ?? 'HEAD', deps.log, signal) : undefined;
   const decision = decide({
     issue: input,
     races,
@@ -104,6 +122,8 @@ export async function triageIssue(
     commented,
     configError,
     learnedLabels: learnedLabels(candidates, config),
+    ...(ownershipHistory ? { ownershipHistory } : {}),
+    ...(owners ? { owners } : {}),
     ...(deps.raceUrl ? { raceUrl: (fingerprint: string) => deps.raceUrl!(where, fingerprint) } : {}),
   });
   const about = { repo: input.repo, issue: where.number, races: races.length };
@@ -128,6 +148,8 @@ export async function triageIssue(
     config.dry_run ? undefined : decision.memory,
   );
   if (config.create_labels) deps.labelCache.remember(where, outcome.labelsAdded);
+  signal.throwIfAborted();
+  await recordOwnership();
   if (config.dry_run) return { races: races.length, comment: 'dry-run', labelsAdded: [], labelsRemoved: [] };
   if (outcome.comment === 'capped') deps.log.warn({ ...about, perHour: config.comments_per_hour }, 'comment cap reached; no comment posted');
   deps.log.info({ ...about, ...outcome }, 'issue triaged');

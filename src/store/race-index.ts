@@ -309,6 +309,19 @@ export class KyselyRaceIndex implements RaceIndex {
       .execute();
   }
 
+  async setLabels(ref: IssueRef, labels: readonly string[], updatedAt: string): Promise<void> {
+    const repoId = await this.findRepo(ref.installationId, ref.repo);
+    if (repoId === undefined) return;
+    const ms = updatedMs(updatedAt);
+    await this.db
+      .updateTable('issues')
+      .set({ labels: JSON.stringify(labels), updated_at: storable(updatedAt), updated_ms: ms })
+      .where('repo_id', '=', repoId)
+      .where('number', '=', ref.number)
+      .where('updated_ms', '<=', ms)
+      .execute();
+  }
+
   async getIssue(ref: IssueRef): Promise<IndexedIssue | undefined> {
     const repoId = await this.findRepo(ref.installationId, ref.repo);
     if (repoId === undefined) return undefined;

@@ -61,6 +61,8 @@ export interface RaceIndex {
   replaceCommentRaces(ref: IssueRef, commentId: number, races: IndexedRace[], updatedAt: string): Promise<boolean>;
   /** Forget an issue (deleted or transferred away). */
   removeIssue(ref: IssueRef): Promise<void>;
+  /** Record the labels an issue carries now (one was added or removed). An older `updatedAt` than the stored one is ignored. */
+  setLabels(ref: IssueRef, labels: readonly string[], updatedAt: string): Promise<void>;
   /** Record a close or reopen. An older `updatedAt` than the stored one is ignored. */
   setState(ref: IssueRef, state: IssueState, stateReason: string | null, updatedAt: string): Promise<void>;
   getIssue(ref: IssueRef): Promise<IndexedIssue | undefined>;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyse } from '../../src/race/index.js';
-import { openIndex } from '../../src/store/index.js';
+import { openDatabase, openIndex, OwnershipHistory, type OwnershipTables } from '../../src/store/index.js';
 import { REPO_ROOT } from '../cli/run-cli.js';
 import { HttpGitHub } from '../support/github/http-github.js';
 import { issueObject } from '../support/payloads.js';
@@ -85,6 +85,15 @@ it('indexes the issues with races in one request per 100 issues, with plain prog
   expect(github.calls.every((c) => c.headers.authorization === `token ${TOKEN}`)).toBe(true);
   for (const [i, seed] of seeds.entries()) {
     expect(signatures((await indexed((i + 1) * 40))?.races)).toEqual(analyse(seed.body).map((r) => r.signature));
+  }
+  // The ownership history the app learns labels from: every issue whose body names Go code.
+  const database = await openDatabase({ dataDir: dir });
+  try {
+    const owned = await new OwnershipHistory(database.db.withTables<OwnershipTables>()).list(77, 'pingcap/tidb');
+    expect(owned.map((r) => r.number)).toEqual([40, 80, 120, 160, 200]);
+    expect(owned.every((r) => r.packages.length > 0)).toBe(true);
+  } finally {
+    await database.db.destroy();
   }
   expect(stdout + stderr).not.toContain(TOKEN);
 });

@@ -218,6 +218,8 @@ describe('configuration', () => {
       `GET ${REPO}/${CONFIG}`,
       `GET /repos/pingcap/.github/${CONFIG}`,
       `GET ${REPO}/labels`,
+      // The OWNERS files of the default branch (this repository has none).
+      `GET ${REPO}/git/trees/master`,
     ]);
     expect(h.github.commentsOn(`pingcap/tidb#${mpp.number}`)).toEqual([]);
   });

@@ -255,6 +255,13 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     const [closed] = await index.candidates({ ...TIDB, races: [race], excludeNumber: 2, limit: 5 });
     expect(closed?.issue).toMatchObject({ number: 1, state: 'closed', stateReason: 'completed', updatedAt: '2024-02-01T00:00:00Z' });
 
+    // Labels follow label events the same way: a stale one changes nothing.
+    await index.setLabels({ ...TIDB, number: 1 }, ['sig/planner'], '2024-02-02T00:00:00Z');
+    await index.setLabels({ ...TIDB, number: 1 }, [], '2024-01-20T00:00:00Z');
+    await index.setLabels({ ...TIDB, number: 99 }, ['sig/planner'], '2024-02-02T00:00:00Z');
+    expect(await index.getIssue({ ...TIDB, number: 1 })).toMatchObject({ labels: ['sig/planner'], state: 'closed', updatedAt: '2024-02-02T00:00:00Z' });
+    expect(await index.getIssue({ ...TIDB, number: 99 })).toBeUndefined();
+
     await index.removeIssue({ ...TIDB, number: 1 });
     expect(await index.getIssue({ ...TIDB, number: 1 })).toBeUndefined();
     expect((await index.candidates({ ...TIDB, races: [race], limit: 5 })).map((c) => c.issue.number)).toEqual([2]);

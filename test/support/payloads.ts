@@ -86,3 +86,17 @@ export function commentEvent(spec: IssueSpec, comment: { id: number; body: strin
   payload.comment = { ...payload.comment, id: comment.id, body: comment.body, user: { ...payload.comment.user, login: comment.login, type: comment.type ?? 'User' } };
   return withRepo(payload, spec.repo ?? REPO, { login: comment.login, type: comment.type ?? 'User' });
 }
+
+/** A push of `ref` (`refs/heads/master`: the default branch of the examples' repository). */
+export function pushEvent(ref: string, repo = REPO): any {
+  const group = examples.find((g) => g.name === 'push');
+  const payload: any = { ...structuredClone(group!.examples[0]!), ref };
+  withRepo(payload, repo, { login: 'alice', type: 'User' });
+  payload.repository.owner = { ...payload.repository.owner, name: OWNER };
+  return payload;
+}
+
+/** `issues.labeled` or `issues.unlabeled`: `spec.labels` are the issue's labels after the change. */
+export function labelEvent(action: 'labeled' | 'unlabeled', spec: IssueSpec, label: string, sender: { login: string; type: string } = { login: 'maintainer', type: 'User' }): any {
+  return issuesEvent(action, spec, { label: { id: 1, node_id: 'LA_1', url: `https://api.github.com/repos/${OWNER}/${spec.repo ?? REPO}/labels/${encodeURIComponent(label)}`, name: label, color: 'ededed', default: false, description: null } }, sender);
+}

@@ -10,10 +10,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Probot } from 'probot';
-import type { EngineOptions } from '../../race/types.js';
-import type { RaceIndex } from '../../store/types.js';
-import { backfillRepository } from '../backfill.js';
+import type { BotStateStore, RaceIndex } from '../../store/index.js';
+import { engineOptions, type Config } from '../../triage/config.js';
+import { backfillRepository, type BackfillOwnership } from '../backfill.js';
 import { forJob } from '../octokit.js';
+import { isDefaultBranchPush } from '../ownership-events.js';
 import { commandOf, type GitHubEvent } from '../process-event.js';
 import type { GitHub, RepoRef } from '../types.js';
 import { webhookEndpoint, type RecordResult, type VerifiedDelivery } from '../webhook-endpoint.js';
@@ -54,8 +55,8 @@ interface RepositoryShape {
 }
 
 type RunEvent = (octokit: GitHub, signal: AbortSignal, event: GitHubEvent) => Promise<unknown>;
-/** The engine settings of a repository's config, so backfilled signatures match the app's. */
-type EngineFor = (octokit: GitHub, ref: RepoRef) => Promise<EngineOptions>;
+/** A repository's config, so backfilled signatures (and packages) match the app's. */
+type ConfigFor = (octokit: GitHub, ref: RepoRef) => Promise<Config>;
 
 export interface AttachOptions {
   /** WEBHOOK_SECRET: deliveries must be signed with it. */
@@ -64,8 +65,10 @@ export interface AttachOptions {
   events: readonly string[];
   /** Does one queued event's work. */
   runEvent: RunEvent;
-  /** The engine settings of a backfilled repository. */
-  engineFor: EngineFor;
+  /** The config of a backfilled repository. */
+  configFor: ConfigFor;
+  /** Where backfill records the ownership history; absent: it fills only the race index. */
+  ownership?: { history: BackfillOwnership['history']; botState: Pick<BotStateStore, 'get'> };
 }
 
 export class DurableProcessing {
@@ -90,7 +93,7 @@ export class DurableProcessing {
   attach(
     app: Probot,
     addHandler: (handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean) => void,
-    { secret, events, runEvent, engineFor }: AttachOptions,
+    { secret, events, runEvent, configFor, ownership }: AttachOptions,
   ): void {
     const handled = new Set([...events, ...BACKFILL_EVENTS]);
     addHandler(webhookEndpoint({ secret, log: app.log, record: (delivery) => this.#record(delivery, handled) }));
@@ -99,7 +102,7 @@ export class DurableProcessing {
       ...this.#options.worker,
       queue: this.queue,
       log: app.log,
-      process: async (job, signal) => this.#run(app, job, signal, runEvent, engineFor),
+      process: async (job, signal) => this.#run(app, job, signal, runEvent, configFor, ownership),
     });
     this.#worker.start();
     if (this.#options.redelivery !== false) {
@@ -127,7 +130,10 @@ export class DurableProcessing {
       repository?: { full_name?: string };
       issue?: { number?: number };
     };
-    if (!handled.has(`${delivery.name}.${action}`)) return 'not handled';
+    // An event without actions (`push`) is named alone.
+    if (!handled.has(action === undefined ? delivery.name : `${delivery.name}.${action}`)) return 'not handled';
+    // Busy repositories push to many branches; only the default branch's OWNERS files are read.
+    if (delivery.name === 'push' && !isDefaultBranchPush(delivery.payload)) return 'not handled';
     const command = commandOf(delivery.name, delivery.payload);
     const issueKey = `${installation?.id ?? 0}/${String(repository?.full_name).toLowerCase()}#${issue?.number}`;
     const fresh = await this.queue.enqueue({
@@ -143,13 +149,13 @@ export class DurableProcessing {
     return 'recorded';
   }
 
-  async #run(app: Probot, job: Job, signal: AbortSignal, runEvent: RunEvent, engineFor: EngineFor): Promise<void> {
+  async #run(app: Probot, job: Job, signal: AbortSignal, runEvent: RunEvent, configFor: ConfigFor, ownership: AttachOptions['ownership']): Promise<void> {
     if (job.installationId === null) {
       app.log.warn({ deliveryId: job.deliveryId, event: job.event }, 'job without an installation: skipped');
       return;
     }
     const octokit = forJob((await app.auth(job.installationId)) as GitHub, signal);
-    if (job.event === BACKFILL_JOB) return this.#backfill(app, octokit, job, engineFor);
+    if (job.event === BACKFILL_JOB) return this.#backfill(app, octokit, job, configFor, ownership);
     if (job.event === 'installation' || job.event === 'installation_repositories') return this.#startBackfills(job);
     const folded = await this.queue.fold(job);
     if (folded.length > 0) app.log.info({ deliveryId: job.deliveryId, folded: folded.length }, 'pending commands of the issue folded into one run');
@@ -170,17 +176,19 @@ export class DurableProcessing {
     this.#worker?.wake();
   }
 
-  async #backfill(app: Probot, octokit: GitHub, job: Job, engineFor: EngineFor): Promise<void> {
+  async #backfill(app: Probot, octokit: GitHub, job: Job, configFor: ConfigFor, ownership: AttachOptions['ownership']): Promise<void> {
     const repository = (job.payload as { repository: RepositoryShape }).repository;
     const [owner = '', repo = ''] = repository.full_name.split('/');
     const about = { installationId: job.installationId, repo: repository.full_name };
+    const config = await configFor(octokit, { installationId: job.installationId!, owner, repo });
     const result = await backfillRepository(
       { installationId: job.installationId!, owner, repo, private: repository.private ?? false },
       {
         github: octokit,
         index: this.#options.index,
         checkpoints: this.checkpoints,
-        engine: await engineFor(octokit, { installationId: job.installationId!, owner, repo }),
+        engine: engineOptions(config),
+        ...(ownership ? { ownership: { ...ownership, config } } : {}),
         maxPages: this.#options.backfillPagesPerJob ?? 20,
         onProgress: (p) => app.log.info({ ...about, ...p }, 'backfill progress'),
         // A job never sleeps: a failing page fails the job, which the worker retries with

@@ -8,6 +8,7 @@
  * Every request and every answer is checked against GitHub's OpenAPI description
  * (`openapi.ts`); whatever does not fit is recorded in `problems`, which tests assert empty.
  */
+import { createHash } from 'node:crypto';
 import { checkRequest, checkResponse } from './openapi.js';
 
 export interface Call {
@@ -123,7 +124,7 @@ function app(): Record<string, unknown> {
     created_at: T0,
     updated_at: T0,
     permissions: { issues: 'write', contents: 'read', metadata: 'read' },
-    events: ['issues', 'issue_comment'],
+    events: ['issues', 'issue_comment', 'push'],
   };
 }
 
@@ -140,6 +141,10 @@ export class FakeGitHub {
   readonly faults: Fault[] = [];
   /** `owner/repo` -> the text of `.github/race-triage.yml` there; `owner/repo:path` for other files. */
   readonly configs = new Map<string, string>();
+  /** `owner/repo` -> files of its default branch (path -> text), as the git tree and blob APIs list and return them. */
+  readonly branchFiles = new Map<string, Map<string, string>>();
+  /** `owner/repo` whose recursive tree listing GitHub cuts short (`truncated: true`, only the first half listed). */
+  readonly truncatedTrees = new Set<string>();
   /** `owner/repo` -> the repository's labels. */
   readonly repoLabels = new Map<string, string[]>();
   /** `owner/repo` -> the issues the listing (backfill) returns, oldest first. */
@@ -327,6 +332,25 @@ export class FakeGitHub {
         if (headers['if-none-match'] === etag) return ok(304);
         return ok(200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8', etag });
       }
+      case 'git/get-tree': {
+        const files = [...(this.branchFiles.get(repoKey) ?? new Map<string, string>())].sort(([a], [b]) => a.localeCompare(b));
+        if (files.length === 0) return ok(409, { message: 'Git Repository is empty.', documentation_url: 'https://docs.github.com/rest/git/trees#get-a-tree' });
+        const dirs = [...new Set(files.flatMap(([path]) => path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))];
+        const entries = [
+          ...dirs.map((path) => ({ path, mode: '040000', type: 'tree', sha: gitSha('tree', path), url: `${API}/repos/${repoKey}/git/trees/${gitSha('tree', path)}` })),
+          ...files.map(([path, text]) => ({ path, mode: '100644', type: 'blob', sha: gitSha('blob', text), size: Buffer.byteLength(text), url: `${API}/repos/${repoKey}/git/blobs/${gitSha('blob', text)}` })),
+        ].sort((a, b) => a.path.localeCompare(b.path));
+        const truncated = this.truncatedTrees.has(repoKey);
+        const root = gitSha('tree', files.map(([path, text]) => `${path}\n${text}`).join('\n'));
+        return ok(200, { sha: root, url: `${API}/repos/${repoKey}/git/trees/${root}`, truncated, tree: truncated ? entries.slice(0, Math.ceil(entries.length / 2)) : entries });
+      }
+      case 'git/get-blob': {
+        const sha = rest[2]!;
+        const text = [...(this.branchFiles.get(repoKey)?.values() ?? [])].find((t) => gitSha('blob', t) === sha);
+        if (text === undefined) return ok(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/git/blobs#get-a-blob' });
+        const content = Buffer.from(text).toString('base64');
+        return ok(200, { sha, node_id: `B_${sha.slice(0, 8)}`, url: `${API}/repos/${repoKey}/git/blobs/${sha}`, size: Buffer.byteLength(text), content, encoding: 'base64' });
+      }
       case 'issues/list-labels-for-repo':
         return ok(200, (this.repoLabels.get(repoKey) ?? []).map(label));
       case 'issues/list-for-repo': {
@@ -426,6 +450,12 @@ export class FakeGitHub {
       performed_via_github_app: c.appId === APP_ID ? app() : null,
     };
   }
+}
+
+/** Git's object name: the SHA-1 of the object's header and content. */
+function gitSha(kind: 'blob' | 'tree', content: string): string {
+  const bytes = Buffer.from(content);
+  return createHash('sha1').update(`${kind} ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** GitHub's words for the failures tests inject: rate limits say so, as the retry policy reads them. */
