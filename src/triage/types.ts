@@ -127,3 +127,38 @@ export interface MarkerData {
   /** Labels the bot had added and a person removed: never added again. Absent means none. */
   declined?: string[];
 }
+
+/**
+ * What people (or the repository's history) said about two issues: `confirmed-dup` they report
+ * the same race, `not-dup` they do not (whatever the score), `same-fix` one merged pull request
+ * closed both (evidence, not a confirmation: one PR may fix several races).
+ */
+export type PairKind = 'confirmed-dup' | 'not-dup' | 'same-fix';
+
+/** Where a pair came from: a `/race` command, an issue closed as a duplicate, a merged pull request. */
+export type PairSource =
+  | { kind: 'command'; user: string }
+  | { kind: 'closed-as-duplicate'; user?: string }
+  | { kind: 'pull-request'; number: number };
+
+/**
+ * One pair of issues of a repository, by number (never by fingerprint, so it survives signing
+ * the races again). `issue` is the one the decision was made on (the one closed as a duplicate
+ * of `other`); `same-fix` pairs are symmetric and stored with `issue < other`.
+ */
+export interface IssuePair {
+  issue: number;
+  other: number;
+  kind: PairKind;
+  source: PairSource;
+  /** When it was recorded (ISO 8601). */
+  at: string;
+}
+
+/** An issue closed by a merged pull request. */
+export interface IssueFix {
+  issue: number;
+  pr: number;
+  /** When the pull request was merged (ISO 8601). */
+  mergedAt: string;
+}
