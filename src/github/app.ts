@@ -9,7 +9,7 @@ import { dashboardHandler } from '../dashboard/handler.js';
 import { raceUrls } from '../dashboard/links.js';
 import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/settings.js';
 import type { DashboardQueries } from '../store/dashboard-queries.js';
-import { BotStateStore, type BotStateDatabase, type RaceIndex } from '../store/index.js';
+import { BotReplies, BotStateStore, IssuePairs, type BotRepliesDatabase, type BotStateDatabase, type IssuePairsDatabase, type RaceIndex } from '../store/index.js';
 import { engineOptions } from '../triage/config.js';
 import type { BotIdentity } from './bot-comment.js';
 import { ConfigSource } from './config-source.js';
@@ -47,12 +47,15 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
     const identity: BotIdentity = { appId: options.appId };
     void learnLogin(app, identity);
     const botState = new BotStateStore(options.durable.db.withTables<BotStateDatabase>(), now);
+    const replies = new BotReplies(options.durable.db.withTables<BotRepliesDatabase>());
     const deps: TriageDeps = {
       index: options.index,
       botState,
+      pairs: new IssuePairs(options.durable.db.withTables<IssuePairsDatabase>()),
+      replies,
       configSource: new ConfigSource({ now }),
       labelCache: new LabelCache({ now }),
-      executor: new Executor({ index: options.index, botState, spacing: options.durable.spacing, log: app.log, now }),
+      executor: new Executor({ index: options.index, botState, replies, spacing: options.durable.spacing, log: app.log, now }),
       identity,
       log: app.log,
       ...(publicUrl ? { raceUrl: raceUrls(publicUrl) } : {}),

@@ -75,6 +75,8 @@ export interface IssueInput {
   /** Labels on the issue now, whoever added them. */
   labels: string[];
   private: boolean;
+  /** GitHub's `created_at`: when the issue was filed (to tell a race seen again after its fix). */
+  createdAt?: string | null;
 }
 
 /** One likely duplicate as the comment lists it. */
@@ -90,8 +92,23 @@ export interface DuplicateLine {
   /** Same full signature. */
   exact: boolean;
   fixingPr: number | null;
+  /** When the fixing pull request was merged (ISO 8601), when known. */
+  fixedAt?: string;
+  /** A person (or the history) confirmed it: `confirmed by @alice`. Listed first. */
+  confirmedBy?: string;
+  /** Confirmed, but the index holds no race of it: only its number is known. */
+  unindexed?: true;
   /** Why it matched, when the index said. */
   explanation?: RaceMatchExplanation[];
+}
+
+/** The issue reports a race again after the fix of an earlier issue with it was merged. */
+export interface Regression {
+  /** The earlier issue. */
+  number: number;
+  repo?: string;
+  pr: number;
+  fixedAt: string;
 }
 
 /** One label the bot would apply, and why. */

@@ -36,6 +36,7 @@ export interface IssueSpec {
   state?: 'open' | 'closed';
   stateReason?: string | null;
   updatedAt?: string;
+  createdAt?: string;
   repo?: string;
 }
 
@@ -45,6 +46,7 @@ export function issueObject(spec: IssueSpec): any {
   const repo = spec.repo ?? REPO;
   return {
     ...issue,
+    node_id: `I_${repo}_${spec.number}`,
     number: spec.number,
     title: spec.title ?? `Issue ${spec.number}`,
     body: spec.body ?? '',
@@ -54,6 +56,7 @@ export function issueObject(spec: IssueSpec): any {
     state: spec.state ?? 'open',
     state_reason: spec.stateReason ?? null,
     updated_at: spec.updatedAt ?? '2026-01-01T00:00:00Z',
+    ...(spec.createdAt ? { created_at: spec.createdAt } : {}),
     url: `https://api.github.com/repos/${OWNER}/${repo}/issues/${spec.number}`,
     html_url: `https://github.com/${OWNER}/${repo}/issues/${spec.number}`,
   };
@@ -85,4 +88,19 @@ export function commentEvent(spec: IssueSpec, comment: { id: number; body: strin
   delete payload.issue.pull_request;
   payload.comment = { ...payload.comment, id: comment.id, body: comment.body, user: { ...payload.comment.user, login: comment.login, type: comment.type ?? 'User' } };
   return withRepo(payload, spec.repo ?? REPO, { login: comment.login, type: comment.type ?? 'User' });
+}
+
+/** A `pull_request` event (GitHub's example) for pull request `number` with `body`, merged at `mergedAt` (null: closed unmerged). */
+export function pullRequestEvent(action: string, pr: { number: number; body: string; mergedAt: string | null; login?: string }): any {
+  const payload = example('pull_request', action);
+  payload.pull_request = {
+    ...payload.pull_request,
+    number: pr.number,
+    body: pr.body,
+    state: action === 'closed' ? 'closed' : 'open',
+    merged: pr.mergedAt !== null,
+    merged_at: pr.mergedAt,
+    closed_at: action === 'closed' ? (pr.mergedAt ?? '2026-01-01T00:00:00Z') : null,
+  };
+  return withRepo(payload, REPO, { login: pr.login ?? 'alice', type: 'User' });
 }
