@@ -8,7 +8,12 @@
  */
 import type { IssuePairs, RaceIndex } from '../store/index.js';
 import { closingReferences } from '../triage/closing-refs.js';
-import type { GitHub, IssueLocation } from './types.js';
+import type { IssueLocation } from './types.js';
+
+/** Any client that speaks GitHub's GraphQL (an installation's Octokit, a token's). */
+export interface GraphQLClient {
+  graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>;
+}
 
 /** The latest "marked as duplicate" of an issue and what it named. */
 export const DUPLICATE_TARGET = `query DuplicateTarget($owner: String!, $repo: String!, $number: Int!) {
@@ -47,7 +52,7 @@ interface DuplicateTargetAnswer {
 }
 
 /** The issue an issue was marked a duplicate of, in the same repository; undefined when none. */
-export async function duplicateTarget(octokit: Pick<GitHub, 'graphql'>, where: Omit<IssueLocation, 'installationId'>): Promise<{ number: number; actor?: string } | undefined> {
+export async function duplicateTarget(octokit: GraphQLClient, where: Omit<IssueLocation, 'installationId'>): Promise<{ number: number; actor?: string } | undefined> {
   const answer = await octokit.graphql<DuplicateTargetAnswer>(DUPLICATE_TARGET, { owner: where.owner, repo: where.repo, number: where.number });
   const nodes = answer.repository?.issue?.timelineItems?.nodes ?? [];
   const here = `${where.owner}/${where.repo}`.toLowerCase();
@@ -64,7 +69,7 @@ export async function duplicateTarget(octokit: Pick<GitHub, 'graphql'>, where: O
  * GraphQL request, skipped when the pair is known already (the bot closed it on a command).
  */
 export async function recordClosedAsDuplicate(
-  octokit: Pick<GitHub, 'graphql'>,
+  octokit: GraphQLClient,
   where: IssueLocation,
   closedBy: string | undefined,
   pairs: IssuePairs,

@@ -130,11 +130,13 @@ export const migrations: SchemaMigration[] = [
     },
   },
   {
-    // What maintainers and the history taught about pairs of issues, the fixes merged, the bot's command replies.
+    // What maintainers and the history taught about pairs of issues, the fixes merged, the bot's command
+    // replies, and backfill's page of merged pull requests.
     name: '0010_issue_pairs',
     async up(db) {
       await createIssuePairsTables(db);
       await createBotRepliesTable(db);
+      await db.schema.alterTable('backfill_checkpoints').addColumn('pulls_page', 'integer').execute();
     },
   },
 ];

@@ -104,3 +104,18 @@ export function pullRequestEvent(action: string, pr: { number: number; body: str
   };
   return withRepo(payload, REPO, { login: pr.login ?? 'alice', type: 'User' });
 }
+
+/** A pull request as `GET /repos/{owner}/{repo}/pulls` lists it (GitHub's webhook example, adapted). */
+export function pullObject(pr: { number: number; body: string; mergedAt: string | null; updatedAt?: string }): any {
+  const { merged: _merged, merged_by: _by, comments: _c, review_comments: _rc, commits: _commits, additions: _a, deletions: _d, changed_files: _f, mergeable: _m, mergeable_state: _ms, rebaseable: _r, maintainer_can_modify: _mcm, ...simple } =
+    example('pull_request', 'closed').pull_request;
+  return {
+    ...simple,
+    number: pr.number,
+    body: pr.body,
+    state: 'closed',
+    merged_at: pr.mergedAt,
+    closed_at: pr.mergedAt ?? '2026-01-01T00:00:00Z',
+    updated_at: pr.updatedAt ?? pr.mergedAt ?? '2026-01-01T00:00:00Z',
+  };
+}

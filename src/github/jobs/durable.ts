@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Probot } from 'probot';
 import type { EngineOptions } from '../../race/types.js';
+import { IssuePairs, type IssuePairsDatabase } from '../../store/issue-pairs.js';
 import type { RaceIndex } from '../../store/types.js';
 import { backfillRepository } from '../backfill.js';
 import { forJob } from '../octokit.js';
@@ -180,6 +181,7 @@ export class DurableProcessing {
         github: octokit,
         index: this.#options.index,
         checkpoints: this.checkpoints,
+        pairs: new IssuePairs(this.#options.db.withTables<IssuePairsDatabase>()),
         engine: await engineFor(octokit, { installationId: job.installationId!, owner, repo }),
         maxPages: this.#options.backfillPagesPerJob ?? 20,
         onProgress: (p) => app.log.info({ ...about, ...p }, 'backfill progress'),
@@ -196,8 +198,10 @@ export class DurableProcessing {
       return;
     }
     // Named after the saved page, so a rerun of this job cannot queue its continuation twice.
+    // The phase is part of the name: page 2 of the comments is not page 2 of the issues.
     const next = await this.checkpoints.load(job.installationId!, repository.full_name);
-    await this.#enqueueBackfill(job, `${job.installationId}/${repository.full_name}:${next?.runStartedAt}:page-${next?.nextPage}`, repository);
+    const at = next?.nextPage !== undefined ? `page-${next.nextPage}` : next?.commentsPage !== undefined ? `comments-${next.commentsPage}` : `pulls-${next?.pullsPage}`;
+    await this.#enqueueBackfill(job, `${job.installationId}/${repository.full_name}:${next?.runStartedAt}:${at}`, repository);
     this.#worker?.wake();
   }
 

@@ -344,6 +344,15 @@ export class FakeGitHub {
         const links = page < last ? { link: `${link(page + 1)}; rel="next", ${link(last)}; rel="last"` } : {};
         return ok(200, items.slice((page - 1) * perPage, page * perPage).map((i) => this.#issue(repoKey, i)), links);
       }
+      case 'pulls/list': {
+        // Closed pull requests, in the order asked for (the fake's list is oldest first).
+        const all = [...(this.pulls.get(repoKey) ?? [])].filter((p) => query.get('state') !== 'closed' || p.state === 'closed');
+        if (query.get('sort') === 'updated' && query.get('direction') === 'desc') all.sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)));
+        const perPage = Number(query.get('per_page') ?? 30);
+        const page = Number(query.get('page') ?? 1);
+        const more = page * perPage < all.length ? { link: `<${API}/repos/${repoKey}/pulls?state=closed&per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
+        return ok(200, all.slice((page - 1) * perPage, page * perPage), more);
+      }
       case 'issues/get': {
         const issue = this.issues.get(issueKey);
         if (!issue) return ok(404, { message: 'Not Found' });
