@@ -105,8 +105,10 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
     case 'issues.closed':
       signal.throwIfAborted();
       await deps.index.setState(issueRef(where), 'closed', issue.state_reason ?? null, issue.updated_at);
-      // Closed as a duplicate of another issue: the strongest pair a repository has.
-      if (issue.state_reason === 'duplicate') await recordClosedAsDuplicate(octokit, where, payload.sender?.login, deps.pairs);
+      // A race issue closed as a duplicate of another: the strongest pair a repository has.
+      if (issue.state_reason === 'duplicate' && (await deps.index.getIssue(issueRef(where)))) {
+        await recordClosedAsDuplicate(octokit, where, payload.sender?.login, deps.pairs);
+      }
       return 'indexed';
     case 'issues.deleted':
     case 'issues.transferred':

@@ -160,7 +160,7 @@ function day(iso: string): string {
 
 function footer(configError?: string): string[] {
   const lines = [
-    `<sub>Comment ${code('/retriage')} to run race-triage again. Settings: ${code(CONFIG_FILE)}.</sub>`,
+    `<sub>Comment ${code('/retriage')} to run race-triage again, ${code('/race help')} to correct it. Settings: ${code(CONFIG_FILE)}.</sub>`,
   ];
   if (configError) lines.push('', `**Config problem:** ${plain(configError, 1000)}`);
   return lines;

@@ -74,6 +74,12 @@ describe('an issue closed as a duplicate', () => {
     await h.deliver('issues', issuesEvent('closed', { ...Y, state: 'closed', stateReason: 'duplicate' }, {}, { login: 'carol', type: 'User' }));
     expect(h.github.requests).toEqual(['POST /graphql']);
     expect(await pairs().touching(repoRef, [Y.number])).toEqual([]);
+
+    // An issue without a race, closed as a duplicate: not the bot's business, not a request.
+    h.github.calls.length = 0;
+    h.github.markedDuplicates.set(key(70060), { canonical: Y.number, actor: 'carol' });
+    await h.deliver('issues', issuesEvent('closed', { number: 70060, body: 'The docs have a typo.', state: 'closed', stateReason: 'duplicate' }, {}, { login: 'carol', type: 'User' }));
+    expect(h.github.calls).toEqual([]);
   });
 
   test('never overrides a maintainer who said otherwise', async () => {
