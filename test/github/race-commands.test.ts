@@ -137,6 +137,18 @@ describe('/race commands', () => {
     expect(h.github.calls).toEqual([]);
   });
 
+  test('GitHub closed the issue but answered 502: the retried job sees it closed and does not close it again', async () => {
+    h.github.fail({ method: 'POST', path: /^\/graphql$/, status: 502, afterWrite: true });
+    await comment(X, 'dave', '/race dup #70020');
+    expect(h.github.requests.filter((r) => r === 'POST /graphql')).toHaveLength(1);
+    expect(h.github.calls.filter((c) => c.path === '/graphql').map((c) => [c.status, c.wrote])).toEqual([[502, true]]);
+    expect(h.github.issues.get(issueKey(X.number))).toMatchObject({ state: 'closed', state_reason: 'duplicate' });
+    // The run was repeated (the issue read again), and finished.
+    expect(h.github.requests.filter((r) => r === `GET ${REPO}/issues/${X.number}`)).toHaveLength(2);
+    expect(h.github.reactions.at(-1)).toMatchObject({ content: '+1' });
+    expect(h.github.commentsOn(issueKey(X.number)).filter((c) => c.user.login === BOT.login)).toHaveLength(1);
+  });
+
   test('several commands in one comment; confirmed duplicates are transitive; close_on_dup: false keeps issues open', async () => {
     h.github.configs.set('pingcap/tidb', 'race_label: type/data-race\ncommands:\n  close_on_dup: false\n');
     h.clock.now += 61_000;

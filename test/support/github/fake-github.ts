@@ -123,8 +123,8 @@ function app(): Record<string, unknown> {
     html_url: `https://github.com/apps/${APP_SLUG}`,
     created_at: T0,
     updated_at: T0,
-    permissions: { issues: 'write', contents: 'read', metadata: 'read' },
-    events: ['issues', 'issue_comment'],
+    permissions: { issues: 'write', contents: 'read', metadata: 'read', pull_requests: 'read' },
+    events: ['issues', 'issue_comment', 'pull_request'],
   };
 }
 
