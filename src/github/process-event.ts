@@ -11,7 +11,7 @@ import { issueRef } from './executor.js';
 import { commentRaces } from './issue-races.js';
 import { recordClosedAsDuplicate, recordMergedPullRequest, type MergedPullRequest } from './pair-signals.js';
 import { runRaceCommands } from './race-commands.js';
-import { triageIssue, type TriageDeps } from './triage-issue.js';
+import { fetchIssue, triageIssue, type TriageDeps } from './triage-issue.js';
 import { isBot, type GitHub, type IssueLocation, type IssuePayload, type Sender } from './types.js';
 
 /** A webhook delivery reduced to plain data (what a job records). */
@@ -78,7 +78,7 @@ export function commandOf(name: string, payload: unknown): Command | undefined {
 export async function processEvent(octokit: GitHub, signal: AbortSignal, event: GitHubEvent, deps: TriageDeps): Promise<EventResult> {
   const payload = event.payload as EventPayload;
   const { issue, repository } = payload;
-  if (event.name === 'pull_request') return pullRequestEvent(signal, event.installationId, payload, deps);
+  if (event.name === 'pull_request') return pullRequestEvent(octokit, signal, event.installationId, payload, deps);
   if (!issue || !repository || issue.pull_request) return 'ignored';
 
   const where: IssueLocation = {
@@ -135,15 +135,27 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
   }
 }
 
-/** A merged pull request: the issues it closes are recorded as fixed by it (no request to GitHub). */
-async function pullRequestEvent(signal: AbortSignal, installationId: number, payload: EventPayload, deps: TriageDeps): Promise<EventResult> {
+/**
+ * A merged pull request: the issues it closes are recorded as fixed by it (no request to
+ * GitHub). When it closed several race issues, those the bot commented on are triaged again,
+ * so their comments show the others fixed by the same pull request.
+ */
+async function pullRequestEvent(octokit: GitHub, signal: AbortSignal, installationId: number, payload: EventPayload, deps: TriageDeps): Promise<EventResult> {
   const pr = payload.pull_request;
-  if (payload.action !== 'closed' || !pr?.merged || !payload.repository) return 'ignored';
+  const repository = payload.repository;
+  if (payload.action !== 'closed' || !pr?.merged || !repository) return 'ignored';
   signal.throwIfAborted();
-  const repo = { installationId, repo: `${payload.repository.owner.login}/${payload.repository.name}`.toLowerCase() };
+  const repo = { installationId, repo: `${repository.owner.login}/${repository.name}`.toLowerCase() };
   const paired = await recordMergedPullRequest(repo, pr, deps.pairs, deps.index);
   deps.log.info({ repo: repo.repo, pr: pr.number, raceIssues: paired }, 'merged pull request read');
-  return 'indexed';
+  if (paired.length < 2) return 'indexed';
+  for (const number of paired) {
+    const where: IssueLocation = { installationId, owner: repository.owner.login, repo: repository.name, number };
+    if (!(await deps.botState.get(issueRef(where)))?.commentId) continue;
+    const issue = await fetchIssue(octokit, where);
+    await triageIssue(octokit, signal, where, issue, deps, { privateRepo: repository.private ?? false, fresh: true });
+  }
+  return 'triaged';
 }
 
 /**
