@@ -48,7 +48,7 @@ export const USED_OPERATIONS = [
   'GET /user',
 ];
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 /**
  * Keeps what validates: drops prose, examples, vendor extensions and OpenAPI-only hints. An

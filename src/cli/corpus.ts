@@ -6,6 +6,7 @@
  * cannot be read is skipped with a warning naming its line.
  */
 import { z } from 'zod';
+import type { StoredReport } from '../race/index.js';
 import type { IssueState } from '../store/types.js';
 
 /** One issue of a corpus, normalised. */
@@ -25,6 +26,8 @@ export interface CorpusIssue {
   notDuplicateOf: number[] | null;
   /** Whether the issue's text shows a race at all, as the corpus says; null when it does not say. */
   showsRace: boolean | null;
+  /** Its races as the index stores them (a history read from the index): then the body is not read. */
+  reports?: StoredReport[];
 }
 
 export const UNKNOWN_REPO = '';

@@ -7,7 +7,7 @@
  * Steps are handed to `onStep` one at a time and not kept, so a history of any length replays
  * in bounded memory: the index holds the signatures, the caller what it wants of each step.
  */
-import { analyse, storedReport, type AnalysedRace } from '../race/index.js';
+import { analyse, restoredReport, signStored, storedReport, type AnalysedRace, type EngineOptions } from '../race/index.js';
 import { KyselyRaceIndex, openDatabase, OwnershipHistory, type Candidate, type OwnershipTables } from '../store/index.js';
 import { engineOptions, type Config } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
@@ -81,7 +81,7 @@ export async function replay(
   const history = new OwnershipHistory(database.db.withTables<OwnershipTables>());
   try {
     for (const issue of ordered) {
-      const races = analyse(issue.body, engine);
+      const races = issueRaces(issue, engine);
       const signatures = races.map((r) => r.signature);
       const candidates =
         races.length === 0
@@ -133,6 +133,12 @@ export async function replay(
   } finally {
     await index.close();
   }
+}
+
+/** The issue's races: read from its body, or, for a history read from the index, signed again from the stored frames. */
+function issueRaces(issue: CorpusIssue, engine: EngineOptions): AnalysedRace[] {
+  if (!issue.reports) return analyse(issue.body, engine);
+  return issue.reports.map((stored) => ({ report: restoredReport(stored, engine), signature: signStored(stored, engine) }));
 }
 
 /** `1,204 issues (873 with races, 911 races), 146 duplicates listed, 1,650 labels applied`. */

@@ -164,7 +164,10 @@ export function labelMetrics(cases: LabelCase[], managed: (label: string) => boo
   for (const { truth, predicted } of cases) {
     const actual = new Set(truth.filter(managed));
     const said = new Set(predicted.filter(managed));
-    for (const label of said) actual.has(label) ? count(label).tp++ : count(label).fp++;
+    for (const label of said) {
+      if (actual.has(label)) count(label).tp++;
+      else count(label).fp++;
+    }
     for (const label of actual) if (!said.has(label)) count(label).fn++;
   }
   const score = (label: string, c: { tp: number; fp: number; fn: number }): LabelScore => ({

@@ -5,9 +5,10 @@
  * webhook path itself, and `/healthz` in setup mode too), so it loads them by file from the
  * installed probot (pinned in package.json; the setup-mode test fails if they move).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
-type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<boolean> | boolean;
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
 
 export interface ProbotEnv {
   privateKey: string | undefined;

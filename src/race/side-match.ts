@@ -124,9 +124,18 @@ export function matchSides(a: ComparableSide, b: ComparableSide, context: MatchC
 
   // Key equality is the costly test (closure chains are compared by parts): once per cell.
   const equal = new Uint8Array(keysA.length * m);
-  for (let i = 0; i < keysA.length; i++) for (let j = 0; j < m; j++) equal[i * m + j] = sameFrameKey(keysA[i]!, keysB[j]!) ? 1 : 0;
+  let anyEqual = false;
+  for (let i = 0; i < keysA.length; i++) {
+    for (let j = 0; j < m; j++) {
+      if (!sameFrameKey(keysA[i]!, keysB[j]!)) continue;
+      equal[i * m + j] = 1;
+      anyEqual = true;
+    }
+  }
   const same: Credit = (i, j) => equal[i * m + j]!;
-  let pairs = align(keysA.length, m, same, byWeight);
+  // Most sides a lookup compares share no frame at all: nothing to align (and nothing renamed,
+  // which needs shared callers).
+  let pairs = anyEqual ? align(keysA.length, m, same, byWeight) : [];
 
   // One build: the code is the same, so equal keys at different lines are different statements.
   const sameBuild = pairs.filter((p) => at(a, p.a) !== '' && at(a, p.a) === at(b, p.b)).length >= SAME_BUILD_FRAMES;

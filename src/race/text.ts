@@ -54,6 +54,8 @@ const QUOTES = /^(?:[ \t]*>[ \t]?)+/;
  * They are tried in order; each is anchored and bounded.
  */
 const CI_PREFIXES: RegExp[] = [
+  // journalctl -o short-iso: 2026-11-20T23:05:12+0000 host prog[91534]:  (before the Actions timestamp)
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?[ \t]+[\w.-]{1,64}[ \t]+[\w./@-]{1,64}(?:\[\d{1,10}\])?: ?/,
   // Jenkins Timestamper: [2021-08-03T03:51:55.918Z]
   /^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\] ?/,
   // GitHub Actions raw log, optionally with a copied line number: 13044 2024-08-09T01:45:13.2083331Z
@@ -69,6 +71,9 @@ const CI_PREFIXES: RegExp[] = [
   // Prow / testgrid "Failed" cell opening
   /^\{Failed[ \t]+/,
 ];
+
+/** syslog and journalctl's default: `Nov 20 23:05:12 host prog[91534]: `. Starts with a letter, so it is tried apart. */
+const SYSLOG_PREFIX = /^[A-Za-z]{3}[ \t]+\d{1,2}[ \t]+\d{2}:\d{2}:\d{2}[ \t]+[\w.-]{1,64}[ \t]+[\w./@-]{1,64}(?:\[\d{1,10}\])?: ?/;
 
 /** A code fence marker at the line start, with its info string when nothing else follows. */
 const FENCE_ONLY = /^[ \t]*(?:`{3,}|~{3,})[\w+-]{0,20}[ \t]*$/;
@@ -108,6 +113,7 @@ const DECORATION_FIRST_CHARS = new Set('[0123456789{`~<>');
 /** Strip quotes, CI prefixes, glued fences, autolinks and edge HTML tags from one line. */
 export function stripDecoration(raw: string): Stripped {
   let text = decodeEntities(raw);
+  if (SYSLOG_PREFIX.test(text)) text = text.replace(SYSLOG_PREFIX, '');
   let quoteDepth = 0;
   for (let pass = 0; pass < MAX_STRIP_PASSES; pass++) {
     if (!DECORATION_FIRST_CHARS.has(firstNonBlank(text)) && !endsWithTag(text)) break;
@@ -118,6 +124,7 @@ export function stripDecoration(raw: string): Stripped {
       text = text.slice(quotes[0].length);
     }
     for (const prefix of CI_PREFIXES) text = text.replace(prefix, '');
+    text = text.replace(SYSLOG_PREFIX, '');
     if (FENCE_ONLY.test(text)) return { text: '', quoteDepth, fence: true };
     text = text.replace(FENCE_GLUED, '').replace(LEADING_TAGS, '');
     if (endsWithTag(text)) text = text.replace(TRAILING_TAGS, '');
@@ -196,8 +203,11 @@ function stripLearnedPrefixes(lines: CleanLine[]): void {
     }
     if (!learned) continue;
     const match = learned.exec(line.text);
-    // A line that is nothing but the prefix (a separator glued to the header) is left alone.
-    if (match && match[0].length < line.text.length) line.text = line.text.slice(match[0].length).trim();
+    if (!match) continue;
+    if (match[0].length < line.text.length) line.text = line.text.slice(match[0].length).trim();
+    // A line that is nothing but the prefix is a blank line of the log, unless the prefix is a
+    // separator glued to the header (`==================WARNING: ...`), which is left alone.
+    else if (/[\p{L}\d]/u.test(match[0])) line.text = '';
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
-import { commonnessWeight, indexKeys, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
+import { commonnessWeight, keyContexts, matchIssues, SIMILARITY_DEPTH, type IssueMatch, type MatchContext, type RaceSignature } from '../race/index.js';
 import type { RaceMatchExplanation } from '../triage/types.js';
 import type { IndexTables, IssuesTable, RaceKeysTable, RacesTable } from './schema.js';
 import type {
@@ -319,6 +319,20 @@ export class KyselyRaceIndex implements RaceIndex {
     if (row === undefined) return undefined;
     const races = await this.racesOf([Number(row.id)], { withReports: true });
     return { ...toSummary(row), races: races.get(Number(row.id)) ?? [] };
+  }
+
+  /** A repository's indexed issues by number, after `afterNumber`, with their stored frames: a page of its history. */
+  async issuesPage(installationId: number, repo: string, afterNumber: number, limit: number): Promise<IndexedIssue[]> {
+    const repoId = await this.findRepo(installationId, repo);
+    if (repoId === undefined) return [];
+    const rows = await this.issueRows()
+      .where('issues.repo_id', '=', repoId)
+      .where('issues.number', '>', afterNumber)
+      .orderBy('issues.number')
+      .limit(limit)
+      .execute();
+    const races = await this.racesOf(rows.map((row) => Number(row.id)), { withReports: true });
+    return rows.map((row) => ({ ...toSummary(row), races: races.get(Number(row.id)) ?? [] }));
   }
 
   async candidates(query: CandidateQuery): Promise<Candidate[]> {

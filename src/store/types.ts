@@ -64,6 +64,8 @@ export interface RaceIndex {
   /** Record a close or reopen. An older `updatedAt` than the stored one is ignored. */
   setState(ref: IssueRef, state: IssueState, stateReason: string | null, updatedAt: string): Promise<void>;
   getIssue(ref: IssueRef): Promise<IndexedIssue | undefined>;
+  /** A repository's issues by number, after `afterNumber`, at most `limit`, races with their frames: its history, a page at a time. */
+  issuesPage(installationId: number, repo: string, afterNumber: number, limit: number): Promise<IndexedIssue[]>;
   /** Exact fingerprint matches first, then issues sharing significant frames, scored; best first. */
   candidates(query: CandidateQuery): Promise<Candidate[]>;
   close(): Promise<void>;

@@ -80,7 +80,9 @@ export function renderComment(input: CommentInput): string {
     for (const l of skippedLabels) details.push(`- ${code(l.name)}: ${plain(l.reason, 400)}`);
     details.push('');
   }
-  races.forEach((race, i) => details.push(...raceDetails(race, races.length > 1 ? i + 1 : undefined)));
+  // Where a race was reported is worth a word only once some race came from a comment.
+  const sayWhere = races.some((race) => race.origin?.kind === 'comment');
+  races.forEach((race, i) => details.push(...raceDetails(race, races.length > 1 ? i + 1 : undefined, sayWhere)));
   const explained = duplicates.flatMap((d) => explanationLine(d, reference(d, input.repo), races) ?? []);
   if (explained.length > 0) details.push('Why the likely duplicates match:', ...explained, '');
   details.push('</details>');
@@ -122,10 +124,9 @@ function accessSummary(access: Access): string {
   return `${code(functionName(top))} (${kind})`;
 }
 
-function raceDetails({ report, signature, origin }: AnalysedRace, index?: number): string[] {
-  const lines = [
-    `**${index ? `Race ${index}` : 'Race'}:** ${code(signature.title)}, signature ${code(signature.fingerprint)}, reported in ${originText(origin ?? { kind: 'body' })}`,
-  ];
+function raceDetails({ report, signature, origin }: AnalysedRace, index: number | undefined, sayWhere: boolean): string[] {
+  const where = sayWhere ? `, reported in ${originText(origin ?? { kind: 'body' })}` : '';
+  const lines = [`**${index ? `Race ${index}` : 'Race'}:** ${code(signature.title)}, signature ${code(signature.fingerprint)}${where}`];
   for (const access of report.accesses) {
     const who = access.actor ? ` by ${plain(access.actor)}` : '';
     const kind = `${access.previous ? 'previous ' : ''}${access.atomic ? 'atomic ' : ''}${access.kind}`;

@@ -3,7 +3,7 @@
  * repository's config, decide what the bot says and which labels it sets. Pure, so the
  * app and the offline replay (`race-triage triage`) share one code path.
  */
-import type { AnalysedRace, RaceSignature } from '../race/types.js';
+import type { RaceSignature } from '../race/types.js';
 
 export type IssueState = 'open' | 'closed';
 

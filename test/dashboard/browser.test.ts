@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import nock from 'nock';
+import type { Page } from 'playwright-core';
 import { ALICE, GITHUB_URL, MALLORY, startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
 import { CHROMIUM, openBrowser, type TestBrowser } from './support/browser.js';
 import { expectedClusters, HOSTILE_TITLES, PRIVATE_REPO, PUBLIC_REPO, REGRESSED } from './support/fixture-repos.js';
@@ -31,7 +32,7 @@ afterAll(async () => {
   expect(app.github.problems).toEqual([]);
 });
 
-const rowFingerprints = (page: import('playwright-core').Page) => page.locator('table.races tbody tr td:first-child .muted code').allTextContents();
+const rowFingerprints = (page: Page) => page.locator('table.races tbody tr td:first-child .muted code').allTextContents();
 
 it('lists the open races, filters by label and frame, and pages nowhere it should not', async () => {
   const page = await browser.context.newPage();

@@ -63,9 +63,12 @@ test('the extract covers every route the app, its dashboard and the CLI call', (
   }
 });
 
-/** `@octokit/openapi` is 385 MB and not a dependency: compared where it is installed. */
+/**
+ * `@octokit/openapi` is 385 MB and not a dependency: compared where it is installed. `.ci/run`
+ * installs it and names it in OCTOKIT_OPENAPI, and then the comparison always runs.
+ */
 const PACKAGE = process.env.OCTOKIT_OPENAPI ?? '/tmp/oa/node_modules/@octokit/openapi';
 
-(existsSync(join(PACKAGE, 'generated/api.github.com.json')) ? test : test.skip)('the committed extract is what the script makes of @octokit/openapi', () => {
+(process.env.OCTOKIT_OPENAPI || existsSync(join(PACKAGE, 'generated/api.github.com.json')) ? test : test.skip)('the committed extract is what the script makes of @octokit/openapi', () => {
   expect(JSON.parse(readFileSync(new URL('../fixtures/github-openapi-extract.json', import.meta.url), 'utf8'))).toEqual(fromPackage(PACKAGE));
 });

@@ -5,6 +5,7 @@
  * signing the races again with a new engine version.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import type { Kysely } from 'kysely';
 import { resignStaleRaces } from '../../src/store/resign.js';
 import { IssuePairs, type IndexTables, type IssuePairsDatabase } from '../../src/store/index.js';
 import { SIGNATURE_VERSION } from '../../src/race/index.js';
@@ -165,7 +166,7 @@ test('decisions survive signing the races again with a new engine version', asyn
   expect(duplicateLines(X.number)).toEqual([expect.stringMatching(/^- #70020 \(open\) · confirmed by @dave/)]);
 
   // The index as an older engine signed it; start-up signs it again with this one.
-  const db = h.database.opened.db as unknown as import('kysely').Kysely<IndexTables>;
+  const db = h.database.opened.db as unknown as Kysely<IndexTables>;
   const races = await db.selectFrom('races').select(['id', 'fingerprint']).execute();
   for (const race of races) await db.updateTable('races').set({ fingerprint: race.fingerprint.replace(/^v\d+/, 'v1') }).where('id', '=', race.id).execute();
   await db.deleteFrom('index_meta').execute();

@@ -26,6 +26,8 @@ export const decorations = {
     mapLines(body, (l, i) => ` ${13044 + i} 2024-08-09T01:45:13.${String(2083331 + i).padStart(7, '0')}Z ${l}`),
   /** A web log viewer gutter, which also loses the indentation. */
   gutter: (body: string) => mapLines(body, (l, i) => `${150 + i} | ${l.trimStart()}`),
+  /** journald or syslog in front of every line of a service's output. */
+  journald: (body: string) => mapLines(body, (l) => `nov 20 23:05:12 host prog[91534]: ${l}`),
   /** ctest prefixes every line with the test number. */
   ctestPrefix: (body: string) => mapLines(body, (l) => `368: ${l}`),
   /** Everything flush left. */

@@ -73,6 +73,18 @@ describe.each(backends)('race index on %s', (_name, makeBackend) => {
     await backend.dispose();
   });
 
+  it('pages through a repository\'s issues by number, each as stored, and no other repository\'s', async () => {
+    const stored = corpus.slice(0, 5).map((c, i) => asIndexed(c, { ...TIDB, number: 100 + i }));
+    await index.upsertIssues([...stored].reverse());
+    await index.upsertIssue(asIndexed(corpus[5]!, { installationId: 7, repo: 'pingcap/tikv', number: 1 }));
+    const first = await index.issuesPage(TIDB.installationId, TIDB.repo, 0, 2);
+    expect(first).toEqual(stored.slice(0, 2));
+    const rest = await index.issuesPage(TIDB.installationId, TIDB.repo, first[1]!.number, 10);
+    expect(rest.map((i) => i.number)).toEqual([102, 103, 104]);
+    expect(await index.issuesPage(TIDB.installationId, TIDB.repo, 104, 10)).toEqual([]);
+    expect(await index.issuesPage(8, TIDB.repo, 0, 10)).toEqual([]);
+  });
+
   it('gives back an issue exactly as stored, races included', async () => {
     const issue = asIndexed(corpus[0]!, {
       ...TIDB,

@@ -188,7 +188,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     for (const n of every(10, 3)) github.fail({ method: 'POST', path: comments(n), status: 403, headers: { 'retry-after': '1' } });
     for (const n of every(10, 4)) github.fail({ method: 'POST', path: labels(n), status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3) } });
     for (const n of every(10, 5)) github.fail({ method: 'POST', path: comments(n), delayMs: 3_000 }); // carried out, answered after the request timeout
-    for (const n of every(10, 6)) github.fail({ method: 'GET', path: /^\/repos\/pingcap\/tidb\/labels$/, delayMs: 100 });
+    for (const _ of every(10, 6)) github.fail({ method: 'GET', path: /^\/repos\/pingcap\/tidb\/labels$/, delayMs: 100 });
     // Killed right after GitHub wrote a comment, before the app heard back.
     if (killedAfterComment !== undefined) {
       github.fail({ method: 'POST', path: comments(killedAfterComment), afterWrite: true, drop: true, onFire: () => void (killAfterComment = kill9()) });

@@ -63,7 +63,7 @@ describe('the comment on a refiled race', () => {
         '- `sig/execution`: 3 of 4 top racing frames, on both sides, are in pkg/distsql/\\*\\*, pkg/executor/\\*\\*: 83% agreement',
         '- `component/executor`: 2 of 4 top racing frames, on both sides, are in pkg/executor/\\*\\*: 50% agreement',
         '',
-        '**Race:** `(*selectResult).Close ↔ executor.ResetContextOfStmt`, signature `v1:45b5daa177fedf6b`, reported in the issue body',
+        '**Race:** `(*selectResult).Close ↔ executor.ResetContextOfStmt`, signature `v1:45b5daa177fedf6b`',
         '- Read by goroutine 43136:',
         '  - `distsql.(*selectResult).Close` at `distsql/select_result.go:458`',
         '  - `executor.(*IndexLookUpExecutor).startIndexWorker.func*` at `executor/distsql.go:657`',
