@@ -5,6 +5,9 @@
  * and responses are inlined; schemas keep their `#/components/schemas/...` references, which
  * the file itself holds, so a JSON Schema validator (ajv) reads it as one document.
  *
+ * GraphQL requests (closing an issue as a duplicate, reading its timeline) are not REST: the
+ * fake validates them against `@octokit/graphql-schema` instead (test/support/github/graphql.ts).
+ *
  * The full description ships in `@octokit/openapi` (385 MB), which is not a dependency.
  * Install it elsewhere and pass its directory:
  *
@@ -36,6 +39,8 @@ export const USED_OPERATIONS = [
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
   // Backfill: races pasted in comments, one request per 100 comments of the repository.
   'GET /repos/{owner}/{repo}/issues/comments',
+  // Backfill: merged pull requests and the issues they closed, one request per 100 pull requests.
+  'GET /repos/{owner}/{repo}/pulls',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
   'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',

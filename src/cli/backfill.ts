@@ -9,7 +9,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { backfillRepository, type BackfillProgress } from '../github/backfill.js';
 import { BackfillCheckpoints } from '../github/jobs/checkpoints.js';
-import { BotStateStore, KyselyRaceIndex, openDatabase, OwnershipHistory, type BotStateDatabase, type JobsDatabase, type OwnershipTables } from '../store/index.js';
+import { BotStateStore, IssuePairs, KyselyRaceIndex, openDatabase, OwnershipHistory, type BotStateDatabase, type IssuePairsDatabase, type JobsDatabase, type OwnershipTables } from '../store/index.js';
 import { engineOptions } from '../triage/config.js';
 import { loadConfig } from './config.js';
 import { UsageError } from './read-source.js';
@@ -53,6 +53,7 @@ async function runBackfill(repository: string, flags: BackfillFlags): Promise<vo
         github,
         index,
         checkpoints: new BackfillCheckpoints(database.db.withTables<JobsDatabase>()),
+        pairs: new IssuePairs(database.db.withTables<IssuePairsDatabase>()),
         engine: engineOptions(config),
         // The history learned ownership reads: every issue that names a Go package, with its labels.
         ownership: {
@@ -69,7 +70,7 @@ async function runBackfill(repository: string, flags: BackfillFlags): Promise<vo
     );
     progress.stop();
     process.stdout.write(
-      `${owner}/${repo}: ${result.resumed ? 'resumed backfill' : 'backfill'} finished: ${result.scanned} issues and ${result.comments} comments read in ${result.pages} pages, ${result.indexed} with races in the index\n`,
+      `${owner}/${repo}: ${result.resumed ? 'resumed backfill' : 'backfill'} finished: ${result.scanned} issues, ${result.comments} comments and ${result.pulls} pull requests read in ${result.pages} pages, ${result.indexed} with races in the index\n`,
     );
   } catch (error) {
     progress.stop();
@@ -119,7 +120,7 @@ function progressReporter(name: string) {
   return {
     update(p: BackfillProgress) {
       const total = p.total === undefined ? '' : `/${p.total}`;
-      const comments = p.phase === 'comments' ? ` and ${p.comments} comments` : '';
+      const comments = p.phase === 'comments' ? ` and ${p.comments} comments` : p.phase === 'pulls' ? `, ${p.comments} comments and ${p.pulls} pull requests` : '';
       process.stderr.write(`${name}: ${p.scanned}${total} issues${comments} read, ${p.indexed} with races, ${rate(p.scanned + p.comments)}/s\n`);
     },
     wait(ms: number, why: string) {

@@ -9,7 +9,7 @@ import { dashboardHandler } from '../dashboard/handler.js';
 import { raceUrls } from '../dashboard/links.js';
 import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/settings.js';
 import type { DashboardQueries } from '../store/dashboard-queries.js';
-import { BotStateStore, OwnershipHistory, type BotStateDatabase, type OwnershipTables, type RaceIndex } from '../store/index.js';
+import { BotReplies, BotStateStore, IssuePairs, OwnershipHistory, type BotRepliesDatabase, type BotStateDatabase, type IssuePairsDatabase, type OwnershipTables, type RaceIndex } from '../store/index.js';
 import type { BotIdentity } from './bot-comment.js';
 import { ConfigSource } from './config-source.js';
 import { Executor } from './executor.js';
@@ -49,14 +49,17 @@ export function raceTriageApp(options: AppOptions): ApplicationFunction {
     void learnLogin(app, identity);
     const botState = new BotStateStore(options.durable.db.withTables<BotStateDatabase>(), now);
     const ownership = new OwnershipIndex(new OwnershipHistory(options.durable.db.withTables<OwnershipTables>()), { now });
+    const replies = new BotReplies(options.durable.db.withTables<BotRepliesDatabase>());
     const deps: TriageDeps = {
       index: options.index,
       botState,
+      pairs: new IssuePairs(options.durable.db.withTables<IssuePairsDatabase>()),
+      replies,
       configSource: new ConfigSource({ now }),
       labelCache: new LabelCache({ now }),
       ownership,
       owners: new OwnersSource({ now }),
-      executor: new Executor({ index: options.index, botState, spacing: options.durable.spacing, log: app.log, now }),
+      executor: new Executor({ index: options.index, botState, replies, spacing: options.durable.spacing, log: app.log, now }),
       identity,
       log: app.log,
       ...(publicUrl ? { raceUrl: raceUrls(publicUrl) } : {}),

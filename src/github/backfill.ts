@@ -11,11 +11,16 @@
  *
  * Every issue whose body names a Go package (a race, or a stack trace of any kind) is also
  * recorded in the ownership history with the labels it carries, for learned ownership.
+ *
+ * Given the pair store, it also reads what the history teaches: each race issue closed as a
+ * duplicate (one GraphQL read of its timeline for its target), and, after the comments, the
+ * merged pull requests (one request per 100 closed pull requests) for the issues each fixed.
  */
 import { analyse, storedReport, type AnalysedRace, type EngineOptions } from '../race/index.js';
-import type { BotStateStore, IndexedIssue, OwnershipEntry, RaceIndex } from '../store/index.js';
+import type { BotStateStore, IndexedIssue, IssuePairs, OwnershipEntry, RaceIndex } from '../store/index.js';
 import type { Config } from '../triage/config.js';
 import { commentRaces } from './issue-races.js';
+import { recordClosedAsDuplicate, recordMergedPullRequest, type GraphQLClient, type MergedPullRequest } from './pair-signals.js';
 import type { BackfillCheckpoints, Checkpoint } from './jobs/checkpoints.js';
 import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './jobs/retry-policy.js';
 import { ownershipEntry, peopleLabels } from './ownership-index.js';
@@ -40,9 +45,15 @@ interface ListResponse {
 /** Any Octokit (installation, token or plain) can list issues and comments. */
 export interface IssueLister {
   request(
-    route: 'GET /repos/{owner}/{repo}/issues' | 'GET /repos/{owner}/{repo}/issues/comments' | 'GET /repos/{owner}/{repo}/issues/{issue_number}',
+    route:
+      | 'GET /repos/{owner}/{repo}/issues'
+      | 'GET /repos/{owner}/{repo}/issues/comments'
+      | 'GET /repos/{owner}/{repo}/issues/{issue_number}'
+      | 'GET /repos/{owner}/{repo}/pulls',
     parameters: Record<string, unknown>,
   ): Promise<ListResponse>;
+  /** GraphQL, for the target of an issue closed as a duplicate (read only with `pairs`). */
+  graphql?: GraphQLClient['graphql'];
 }
 
 /** The fields of a comment of the repository-wide listing that backfill reads. */
@@ -61,8 +72,10 @@ export interface BackfillProgress {
   scanned: number;
   /** Comments read so far by this call (after the issues). */
   comments: number;
-  /** What is being read now: the issue listing, then the repository's comments. */
-  phase: 'issues' | 'comments';
+  /** Merged pull requests read so far by this call (after the comments, with `pairs`). */
+  pulls: number;
+  /** What is being read now: the issue listing, the repository's comments, then its pull requests. */
+  phase: 'issues' | 'comments' | 'pulls';
   /** Issues with races written to the index so far in this run, pages read before a resume included. */
   indexed: number;
   /** Issues and pull requests this call will read (an estimate until the last page); undefined when unknown. */
@@ -83,6 +96,8 @@ export interface BackfillDeps {
   github: IssueLister;
   index: RaceIndex;
   checkpoints: BackfillCheckpoints;
+  /** Where what the history teaches about pairs goes; absent: pairs are not read. */
+  pairs?: IssuePairs;
   engine?: EngineOptions;
   /** Record the ownership history too (absent: only the race index is filled). */
   ownership?: BackfillOwnership;
@@ -103,6 +118,7 @@ export interface BackfillDeps {
 export interface BackfillResult {
   scanned: number;
   comments: number;
+  pulls: number;
   indexed: number;
   pages: number;
   /** True when the run went on from a saved checkpoint. */
@@ -117,51 +133,104 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
   const now = deps.now ?? Date.now;
   const repoKey = `${target.owner}/${target.repo}`.toLowerCase();
   const saved = await deps.checkpoints.load(target.installationId, repoKey);
-  const resumed = saved?.nextPage !== undefined || saved?.commentsPage !== undefined;
+  const resumed = saved?.nextPage !== undefined || saved?.commentsPage !== undefined || saved?.pullsPage !== undefined;
   const run: Checkpoint = resumed
     ? { ...saved! }
     : { ...(saved?.since ? { since: saved.since } : {}), nextPage: 1, runStartedAt: new Date(now()).toISOString(), indexed: 0 };
   await deps.checkpoints.save(target.installationId, repoKey, run);
 
-  const firstPage = run.nextPage ?? run.commentsPage!;
-  const progress: BackfillProgress = { scanned: 0, comments: 0, phase: run.nextPage === undefined ? 'comments' : 'issues', indexed: run.indexed, page: firstPage };
+  const phaseOf = (): BackfillProgress['phase'] => (run.nextPage !== undefined ? 'issues' : run.commentsPage !== undefined ? 'comments' : 'pulls');
+  const pageOf = () => (run.nextPage ?? run.commentsPage ?? run.pullsPage)!;
+  const firstPage = pageOf();
+  const progress: BackfillProgress = { scanned: 0, comments: 0, pulls: 0, phase: phaseOf(), indexed: run.indexed, page: firstPage };
   let pages = 0;
+  const result = (finished: boolean): BackfillResult => ({ scanned: progress.scanned, comments: progress.comments, pulls: progress.pulls, indexed: progress.indexed, pages, resumed, finished });
   for (;;) {
-    const onComments = run.nextPage === undefined;
-    const response = onComments ? await listCommentsPage(target, run, deps) : await listPage(target, run, deps);
+    const phase = phaseOf();
+    const response = phase === 'comments' ? await listCommentsPage(target, run, deps) : phase === 'pulls' ? await listPullsPage(target, run, deps) : await listPage(target, run, deps);
     pages++;
     const items = Array.isArray(response.data) ? response.data : [];
-    const found = onComments
-      ? await indexComments(target, items as ListedComment[], deps)
-      : await indexIssues(target, items as IssuePayload[], deps);
-    if (onComments) progress.comments += items.length;
-    else progress.scanned += items.length;
+    let found = 0;
+    let caughtUp = false;
+    if (phase === 'comments') {
+      found = await indexComments(target, items as ListedComment[], deps);
+      progress.comments += items.length;
+    } else if (phase === 'pulls') {
+      caughtUp = await recordPulls(target, items as ListedPull[], run.since, deps);
+      progress.pulls += items.length;
+    } else {
+      found = await indexIssues(target, items as IssuePayload[], deps);
+      progress.scanned += items.length;
+    }
     progress.indexed += found;
     run.indexed = progress.indexed;
     const links = parseLink(response.headers.link);
     // Pages left in this listing times 100: an upper bound until the last page says exactly.
-    if (links.last !== undefined && !onComments) progress.total = (links.last - firstPage + 1) * PER_PAGE;
-    if (links.next === undefined && onComments) {
-      progress.total = progress.scanned;
-      // Finished: the next run reads only what changed since this one began.
-      await deps.checkpoints.save(target.installationId, repoKey, { since: run.runStartedAt!, indexed: run.indexed });
-      deps.onProgress?.({ ...progress });
-      return { scanned: progress.scanned, comments: progress.comments, indexed: progress.indexed, pages, resumed, finished: true };
-    }
-    if (onComments) run.commentsPage = links.next;
-    else if (links.next === undefined) {
+    if (links.last !== undefined && phase === 'issues') progress.total = (links.last - firstPage + 1) * PER_PAGE;
+    const lastOfPhase = links.next === undefined || caughtUp;
+    if (phase === 'issues' && lastOfPhase) {
       // The issues are read; the repository's comments come next.
       delete run.nextPage;
       run.commentsPage = 1;
       progress.total = progress.scanned;
-      progress.phase = 'comments';
-    } else run.nextPage = links.next;
-    progress.page = (run.nextPage ?? run.commentsPage)!;
+    } else if (phase === 'comments' && lastOfPhase && deps.pairs) {
+      // Then the pull requests, for the issues each one fixed.
+      delete run.commentsPage;
+      run.pullsPage = 1;
+    } else if (lastOfPhase && phase !== 'issues') {
+      progress.total = progress.scanned;
+      // Finished: the next run reads only what changed since this one began.
+      await deps.checkpoints.save(target.installationId, repoKey, { since: run.runStartedAt!, indexed: run.indexed });
+      deps.onProgress?.({ ...progress });
+      return result(true);
+    } else if (phase === 'issues') run.nextPage = links.next;
+    else if (phase === 'comments') run.commentsPage = links.next;
+    else run.pullsPage = links.next;
+    progress.phase = phaseOf();
+    progress.page = pageOf();
     await deps.checkpoints.save(target.installationId, repoKey, run);
     deps.onProgress?.({ ...progress });
-    if (pages === deps.maxPages) return { scanned: progress.scanned, comments: progress.comments, indexed: progress.indexed, pages, resumed, finished: false };
+    if (pages === deps.maxPages) return result(false);
     await waitForRateLimit(response.headers, deps, now);
   }
+}
+
+/** The fields of a listed pull request that backfill reads. */
+interface ListedPull extends MergedPullRequest {
+  updated_at: string;
+}
+
+/**
+ * One page of pull requests: the merged ones' closing keywords become fixes and same-fix
+ * pairs. True when an incremental run (newest update first) reached what the last run read.
+ */
+async function recordPulls(target: BackfillTarget, items: ListedPull[], since: string | undefined, deps: BackfillDeps): Promise<boolean> {
+  const repo = { installationId: target.installationId, repo: `${target.owner}/${target.repo}`.toLowerCase() };
+  for (const pr of items) {
+    if (since && pr.updated_at < since) return true;
+    if (pr.merged_at) await recordMergedPullRequest(repo, pr, deps.pairs!, deps.index);
+  }
+  return false;
+}
+
+/**
+ * Closed pull requests, 100 a page: oldest first on a first run (pages stay put), newest
+ * update first on a later one, which stops where the last run began.
+ */
+async function listPullsPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
+  return requestWithRetries(
+    () =>
+      deps.github.request('GET /repos/{owner}/{repo}/pulls', {
+        owner: target.owner,
+        repo: target.repo,
+        state: 'closed',
+        sort: run.since ? 'updated' : 'created',
+        direction: run.since ? 'desc' : 'asc',
+        per_page: PER_PAGE,
+        page: run.pullsPage,
+      }),
+    deps,
+  );
 }
 
 /** One page of issues into the index, in one transaction; the races of their comments stay. */
@@ -170,6 +239,14 @@ async function indexIssues(target: BackfillTarget, items: IssuePayload[], deps: 
   const issues = read.flatMap(({ item, races }) => indexed(target, item, deps, races));
   if (issues.length > 0) await deps.index.upsertIssues(issues, { keepCommentRaces: true });
   if (deps.ownership) await recordOwnership(target, read, deps.ownership);
+  // A race issue closed as a duplicate: the history's own confirmation (its target costs one GraphQL read).
+  const { pairs, github } = deps;
+  if (pairs && github.graphql) {
+    for (const issue of issues.filter((i) => i.stateReason === 'duplicate')) {
+      const where = { installationId: target.installationId, owner: target.owner, repo: target.repo, number: issue.number };
+      await requestWithRetries(() => recordClosedAsDuplicate({ graphql: github.graphql! }, where, undefined, pairs), deps);
+    }
+  }
   return issues.length;
 }
 
@@ -250,7 +327,7 @@ async function listCommentsPage(target: BackfillTarget, run: Checkpoint, deps: B
   );
 }
 
-async function requestWithRetries(send: () => Promise<ListResponse>, deps: BackfillDeps): Promise<ListResponse> {
+async function requestWithRetries<T>(send: () => Promise<T>, deps: BackfillDeps): Promise<T> {
   const sleep = deps.sleep ?? sleepFor;
   for (let attempt = 1; ; attempt++) {
     try {

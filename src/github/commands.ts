@@ -1,13 +1,13 @@
 /**
- * Commands people type in issue comments (`/retriage`), and who may run them. Parsing is
- * pure; finding a commenter's standing costs at most one request, and is done before the
- * repository's config is read, so a stranger's command costs the app almost nothing.
+ * Commands people type in issue comments (`/retriage`, `/race ...`), and who may run them.
+ * Parsing is pure; finding a commenter's standing costs at most one request, and is done
+ * before the repository's config is read, so a stranger's command costs the app almost nothing.
  */
 import type { RetriageRole } from '../triage/config.js';
 import type { GitHub, RepoRef } from './types.js';
 
 /** The commands there are; one more is one more name here and a case in `processEvent`. */
-export const COMMANDS = ['retriage'] as const;
+export const COMMANDS = ['retriage', 'race'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface Command {
@@ -25,8 +25,85 @@ export function parseCommand(commentBody: string | null | undefined): Command | 
   // Up to three leading spaces is still a paragraph in Markdown; four make a code block.
   const match = /^ {0,3}\/([a-z][\w-]*)(?:\s+(.*))?$/i.exec(firstLine.trimEnd());
   const name = match?.[1]!.toLowerCase();
-  if (!match || !COMMANDS.includes(name as CommandName)) return undefined;
-  return { name: name as CommandName, args: (match[2] ?? '').split(/\s+/).filter(Boolean) };
+  if (match && name === 'retriage') return { name, args: (match[2] ?? '').split(/\s+/).filter(Boolean) };
+  // `/race` commands may stand on any line, several to a comment.
+  return raceCommandLines(commentBody).length > 0 ? { name: 'race', args: [] } : undefined;
+}
+
+/** What `/race` asks: the same race as an issue, not the same, forget the confirmations, help. */
+export type RaceAction = 'dup' | 'not-dup' | 'undup' | 'help';
+
+/** One `/race` line of a comment. */
+export interface RaceCommand {
+  /** The line as typed (trimmed, bounded), to quote in a reply. */
+  text: string;
+  action?: RaceAction;
+  /** The issue named: `#12`, `owner/repo#12` or its address (`owner`/`repo` then given). */
+  target?: { number: number; owner?: string; repo?: string; pullRequest?: boolean };
+  /** Why the line is not a command that can be run (shown in the reply). */
+  problem?: string;
+}
+
+/** Most `/race` lines read from one comment. */
+export const MAX_RACE_COMMANDS = 10;
+
+/**
+ * The `/race` lines of a comment, in order: each on a line of its own (up to three leading
+ * spaces), outside fenced code, never in a quote (`> /race dup #1`) or an indented block.
+ */
+export function raceCommandLines(commentBody: string | null | undefined): string[] {
+  const found: string[] = [];
+  let fence: string | undefined;
+  for (const raw of (commentBody ?? '').split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence) {
+      if (opener && opener[0] === fence[0] && opener.length >= fence.length && line.trim() === opener) fence = undefined;
+      continue;
+    }
+    if (opener) {
+      fence = opener;
+      continue;
+    }
+    if (/^ {0,3}\/race(?:\s|$)/i.test(line)) found.push(line.trim());
+    if (found.length >= MAX_RACE_COMMANDS) break;
+  }
+  return found;
+}
+
+const HELP_HINT = '`/race help` lists the commands';
+
+/** The `/race` commands of a comment, each parsed or with the problem that keeps it from running. */
+export function parseRaceCommands(commentBody: string | null | undefined): RaceCommand[] {
+  return raceCommandLines(commentBody).map((line) => {
+    const text = line.length > 120 ? `${line.slice(0, 117)}...` : line;
+    const [, word = '', ...rest] = line.split(/\s+/);
+    const action = word.toLowerCase();
+    switch (action) {
+      case 'help':
+      case 'undup':
+        return rest.length === 0 ? { text, action } : { text, problem: `\`/race ${action}\` takes no argument` };
+      case 'dup':
+      case 'not-dup': {
+        const target = rest.length === 1 ? issueReference(rest[0]!) : undefined;
+        if (!target) return { text, problem: `\`/race ${action}\` needs one issue, as in \`/race ${action} #123\`` };
+        return { text, action, target };
+      }
+      case '':
+        return { text, problem: `a command is missing after \`/race\`; ${HELP_HINT}` };
+      default:
+        return { text, problem: `\`/race ${action.slice(0, 40)}\` is not a command; ${HELP_HINT}` };
+    }
+  });
+}
+
+/** `#12`, `owner/repo#12`, or `https://github.com/owner/repo/issues/12` (or `/pull/12`). */
+function issueReference(word: string): RaceCommand['target'] {
+  const short = /^(?:([\w.-]+)\/([\w.-]+))?#(\d{1,9})$/.exec(word);
+  if (short) return { number: Number(short[3]), ...(short[1] ? { owner: short[1], repo: short[2]! } : {}) };
+  const url = /^https:\/\/[\w.-]+\/([\w.-]+)\/([\w.-]+)\/(issues|pull)\/(\d{1,9})(?:[#?].*)?$/.exec(word);
+  if (url) return { number: Number(url[4]), owner: url[1]!, repo: url[2]!, ...(url[3] === 'pull' ? { pullRequest: true } : {}) };
+  return undefined;
 }
 
 /** What GitHub says of a commenter on the issue's repository. */

@@ -1,6 +1,7 @@
 /**
  * The one place that changes anything: it runs a decision's effects (index, labels, the
- * comment, reactions) for one job, in order.
+ * comment, reactions) for one job, in order, and the writes of commands (replies, closing an
+ * issue as a duplicate).
  *
  * - Every write watches the job's `AbortSignal`: once the job is past its cap, no write
  *   starts, and the requests in flight are cancelled.
@@ -10,9 +11,9 @@
  *   write that the next run checks on GitHub before doing anything again.
  */
 import type { Logger } from 'pino';
-import type { BotState, BotStateStore, IndexedIssue, IssueRef, RaceIndex } from '../store/index.js';
+import type { BotReplies, BotState, BotStateStore, IndexedIssue, IssueRef, RaceIndex } from '../store/index.js';
 import type { Effect, LabelMemory, Reaction } from '../triage/effects.js';
-import { bodyDigest, editComment, postComment } from './bot-comment.js';
+import { bodyDigest, editComment, isOwnComment, postComment, type BotIdentity } from './bot-comment.js';
 import { addLabels, removeLabels } from './issue-labels.js';
 import type { WriteSpacing } from './jobs/write-spacing.js';
 import type { GitHub, IssueLocation } from './types.js';
@@ -23,6 +24,8 @@ const HOUR_MS = 60 * 60_000;
 export interface ExecutorDeps {
   index: RaceIndex;
   botState: BotStateStore;
+  /** Where replies to commands are remembered. */
+  replies?: BotReplies;
   spacing: WriteSpacing;
   log: Logger;
   now?: () => number;
@@ -127,6 +130,57 @@ export class Executor {
     });
   }
 
+  /**
+   * Closes an issue as a duplicate of another, the way GitHub's own "Close as duplicate" does
+   * (GraphQL `closeIssue`, `stateReason: DUPLICATE`). The caller has just read the issue and
+   * found it open: a run repeated after this write finds it closed and does not write again.
+   */
+  async closeAsDuplicate(octokit: GitHub, signal: AbortSignal, where: IssueLocation, issueId: string, duplicateOfId: string): Promise<void> {
+    await this.#deps.spacing.take(where.installationId, signal);
+    signal.throwIfAborted();
+    await octokit.graphql(CLOSE_AS_DUPLICATE, { issueId, duplicateIssueId: duplicateOfId });
+  }
+
+  /**
+   * The bot's reply under `key` on an issue (`help`, or a command's refusals): edited in place
+   * when there is one, posted otherwise. A post whose answer was not seen is looked for on the
+   * issue (by its hidden key) before posting again.
+   */
+  async reply(octokit: GitHub, signal: AbortSignal, where: IssueLocation, identity: BotIdentity, key: string, text: string): Promise<'created' | 'edited' | 'unchanged'> {
+    const store = this.#deps.replies;
+    if (!store) throw new Error('the executor was made without a reply store');
+    const ref = issueRef(where);
+    const body = `${replyMarker(key)}\n${text}`;
+    const digest = bodyDigest(body);
+    let known = await store.get(ref, key);
+    if (known?.pending) {
+      const found = await findReply(octokit, where, identity, key);
+      known = { commentId: found?.id ?? null, digest: found ? bodyDigest(found.body) : null, pending: false };
+    }
+    if (known?.commentId) {
+      if (known.digest === digest) return 'unchanged';
+      try {
+        await this.#spaced(where, signal, () => editComment(octokit, where, known!.commentId!, body));
+        await store.put(ref, key, { commentId: known.commentId, digest, pending: false });
+        return 'edited';
+      } catch (error) {
+        // A person deleted the reply: a new one is posted.
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    }
+    signal.throwIfAborted();
+    await store.put(ref, key, { commentId: null, digest: null, pending: true });
+    const id = await this.#spaced(where, signal, () => postComment(octokit, where, body));
+    await store.put(ref, key, { commentId: id, digest, pending: false });
+    return 'created';
+  }
+
+  async #spaced<T>(where: IssueLocation, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+    await this.#deps.spacing.take(where.installationId, signal);
+    signal.throwIfAborted();
+    return request();
+  }
+
   /** Edits the bot's comment when its text changed, or posts it within the hourly cap: one write at most. */
   async #comment(job: IssueJob, body: string, save: () => Promise<void>): Promise<ExecutionOutcome['comment']> {
     const { state } = job;
@@ -165,6 +219,41 @@ export class Executor {
     job.signal.throwIfAborted();
     return request();
   }
+}
+
+/** GitHub's own "Close as duplicate": the issue closed with the reason and the issue it duplicates. */
+export const CLOSE_AS_DUPLICATE = `mutation CloseAsDuplicate($issueId: ID!, $duplicateIssueId: ID!) {
+  closeIssue(input: { issueId: $issueId, stateReason: DUPLICATE, duplicateIssueId: $duplicateIssueId }) {
+    issue {
+      id
+      state
+      stateReason
+    }
+  }
+}`;
+
+/** The hidden first line of a reply: which reply it is, so a lost POST is found again. */
+export function replyMarker(key: string): string {
+  return `<!-- race-triage-reply ${key.replace(/[^\w:-]/g, '')} -->`;
+}
+
+/** The app's own reply under `key`, on the first pages of the issue's comments. */
+async function findReply(octokit: GitHub, where: IssueLocation, identity: BotIdentity, key: string): Promise<{ id: number; body: string } | undefined> {
+  const marker = replyMarker(key);
+  let pages = 0;
+  const comments = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    owner: where.owner,
+    repo: where.repo,
+    issue_number: where.number,
+    per_page: 100,
+  });
+  for await (const page of comments) {
+    for (const comment of page.data) {
+      if (comment.body?.startsWith(marker) && isOwnComment(comment, identity)) return { id: comment.id, body: comment.body };
+    }
+    if (++pages >= 10) break;
+  }
+  return undefined;
 }
 
 function lower(name: string): string {

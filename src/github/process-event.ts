@@ -10,7 +10,9 @@ import { hasNoStanding, mayRun, parseCommand, standing, type Command, type Stand
 import { issueRef } from './executor.js';
 import { commentRaces } from './issue-races.js';
 import { labelsChanged, ownersPushed, type PushPayload } from './ownership-events.js';
-import { triageIssue, type TriageDeps } from './triage-issue.js';
+import { recordClosedAsDuplicate, recordMergedPullRequest, type MergedPullRequest } from './pair-signals.js';
+import { runRaceCommands } from './race-commands.js';
+import { fetchIssue, triageIssue, type TriageDeps } from './triage-issue.js';
 import { isBot, type GitHub, type IssueLocation, type IssuePayload, type Sender } from './types.js';
 
 /** A webhook delivery reduced to plain data (what a job records). */
@@ -23,14 +25,14 @@ export interface GitHubEvent {
   folded?: GitHubEvent[];
 }
 
-interface CommentPayload {
+export interface CommentPayload {
   id: number;
   body?: string | null;
   user?: Sender | null;
 }
 
 /** One use of a command: the comment, who wrote it, who wrote the issue. */
-interface Use {
+export interface Use {
   comment: CommentPayload;
   login: string;
   author: string | undefined;
@@ -43,6 +45,7 @@ interface EventPayload {
   changes?: { body?: unknown };
   repository?: { name: string; owner: { login: string }; private?: boolean; default_branch?: string };
   sender?: Sender;
+  pull_request?: MergedPullRequest & { merged?: boolean };
 }
 
 /** The events the app subscribes to (app.yml lists the same). */
@@ -58,6 +61,7 @@ export const HANDLED_EVENTS = [
   'issue_comment.created',
   'issue_comment.edited',
   'issue_comment.deleted',
+  'pull_request.closed',
   // A push to the default branch: its OWNERS files are read again (events without an action are named alone).
   'push',
 ] as const;
@@ -80,6 +84,7 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
   if (event.name === 'push') return Promise.resolve(ownersPushed(event.payload as PushPayload, event.installationId, deps));
   const payload = event.payload as EventPayload;
   const { issue, repository } = payload;
+  if (event.name === 'pull_request') return pullRequestEvent(octokit, signal, event.installationId, payload, deps);
   if (!issue || !repository || issue.pull_request) return 'ignored';
 
   const where: IssueLocation = {
@@ -108,6 +113,10 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
       signal.throwIfAborted();
       await deps.index.setState(issueRef(where), 'closed', issue.state_reason ?? null, issue.updated_at);
       await labelsChanged(where, issue, deps);
+      // A race issue closed as a duplicate of another: the strongest pair a repository has.
+      if (issue.state_reason === 'duplicate' && (await deps.index.getIssue(issueRef(where)))) {
+        await recordClosedAsDuplicate(octokit, where, payload.sender?.login, deps.pairs);
+      }
       return 'indexed';
     // This app's own label events too: they read no config and send no request, so they cannot loop.
     case 'issues.labeled':
@@ -128,6 +137,8 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
       switch (commandOf(event.name, payload)?.name) {
         case 'retriage':
           return retriage(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
+        case 'race':
+          return race(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
         default:
           return commentChanged(octokit, signal, where, payload, deps, privateRepo);
       }
@@ -137,6 +148,29 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
     default:
       return 'ignored';
   }
+}
+
+/**
+ * A merged pull request: the issues it closes are recorded as fixed by it (no request to
+ * GitHub). When it closed several race issues, those the bot commented on are triaged again,
+ * so their comments show the others fixed by the same pull request.
+ */
+async function pullRequestEvent(octokit: GitHub, signal: AbortSignal, installationId: number, payload: EventPayload, deps: TriageDeps): Promise<EventResult> {
+  const pr = payload.pull_request;
+  const repository = payload.repository;
+  if (payload.action !== 'closed' || !pr?.merged || !repository) return 'ignored';
+  signal.throwIfAborted();
+  const repo = { installationId, repo: `${repository.owner.login}/${repository.name}`.toLowerCase() };
+  const paired = await recordMergedPullRequest(repo, pr, deps.pairs, deps.index);
+  deps.log.info({ repo: repo.repo, pr: pr.number, raceIssues: paired }, 'merged pull request read');
+  if (paired.length < 2) return 'indexed';
+  for (const number of paired) {
+    const where: IssueLocation = { installationId, owner: repository.owner.login, repo: repository.name, number };
+    if (!(await deps.botState.get(issueRef(where)))?.commentId) continue;
+    const issue = await fetchIssue(octokit, where);
+    await triageIssue(octokit, signal, where, issue, deps, { privateRepo: repository.private ?? false, fresh: true });
+  }
+  return 'triaged';
 }
 
 /**
@@ -164,20 +198,25 @@ async function commentChanged(
   return 'triaged';
 }
 
+/** A use of a command by someone the config allows, with what GitHub says of them. */
+export interface PermittedUse extends Use {
+  standing: Standing;
+}
+
 /**
- * `/retriage`, once for every pending use of it on the issue. Standing is checked first and
- * costs one request per commenter; only when someone may run it is the config revalidated
- * and the issue fetched again (a queued job may run after an edit or a label change, and
- * triaging a stale copy would undo them).
+ * Who of the pending uses of a command may run it. Standing is checked first and costs one
+ * request per commenter; only when someone may run it is the config revalidated (a queued
+ * job may run after a change of it). Nobody: the refusal is logged and, once an hour per
+ * issue, the latest use gets a confused reaction; undefined is returned.
  */
-async function retriage(
+async function authorize(
   octokit: GitHub,
   signal: AbortSignal,
   where: IssueLocation,
   events: GitHubEvent[],
   deps: TriageDeps,
-  privateRepo: boolean,
-): Promise<EventResult> {
+  command: string,
+): Promise<{ permitted: PermittedUse[]; config: RepoConfig } | undefined> {
   const uses: Use[] = events.flatMap((e) => {
     const p = e.payload as EventPayload;
     return p.comment?.user && commandOf(e.name, p) ? [{ comment: p.comment, login: p.comment.user.login, author: p.issue?.user?.login }] : [];
@@ -191,26 +230,49 @@ async function retriage(
   const candidates = standings.filter(([, who]) => !hasNoStanding(who));
   let config: RepoConfig | undefined;
   let repoConfig: RepoConfig | undefined;
-  let permitted: Use | undefined;
+  let permitted: Map<string, Standing> = new Map();
   if (candidates.length > 0) {
     config = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { allowStale: true });
-    permitted = await latestPermitted(octokit, where, candidates, config.config.retriage);
-    if (permitted) {
+    permitted = await permittedCommenters(octokit, where, candidates, config.config.retriage);
+    if (permitted.size > 0) {
       repoConfig = await loadRepoConfig(octokit, where, deps.configSource, deps.log, { revalidate: true });
-      permitted = await latestPermitted(octokit, where, candidates, repoConfig.config.retriage);
+      permitted = await permittedCommenters(octokit, where, candidates, repoConfig.config.retriage);
     }
   }
 
-  if (!permitted || !repoConfig) {
-    deps.log.info({ repo: `${where.owner}/${where.repo}`, issue: where.number, users: commenters.map((c) => c.login) }, '/retriage denied');
+  if (permitted.size === 0 || !repoConfig) {
+    deps.log.info({ repo: `${where.owner}/${where.repo}`, issue: where.number, users: commenters.map((c) => c.login) }, `${command} denied`);
     if (await deps.botState.takeDeniedReaction(issueRef(where), DENIED_REACTION_WINDOW_MS)) {
       config = repoConfig ?? config ?? (await loadRepoConfig(octokit, where, deps.configSource, deps.log, { allowStale: true }));
       if (!config.config.dry_run) await deps.executor.react(octokit, signal, where, uses.at(-1)!.comment.id, 'confused');
     }
-    return 'denied';
+    return undefined;
   }
-  const chosen = permitted;
-  const fresh = repoConfig;
+  return {
+    permitted: uses.flatMap((use) => {
+      const who = permitted.get(use.login.toLowerCase());
+      return who ? [{ ...use, standing: who }] : [];
+    }),
+    config: repoConfig,
+  };
+}
+
+/**
+ * `/retriage`, once for every pending use of it on the issue, as the latest permitted
+ * commenter asked. The issue is fetched again: triaging a stale copy would undo edits.
+ */
+async function retriage(
+  octokit: GitHub,
+  signal: AbortSignal,
+  where: IssueLocation,
+  events: GitHubEvent[],
+  deps: TriageDeps,
+  privateRepo: boolean,
+): Promise<EventResult> {
+  const allowed = await authorize(octokit, signal, where, events, deps, '/retriage');
+  if (!allowed) return 'denied';
+  const chosen = allowed.permitted.at(-1)!;
+  const fresh = allowed.config;
   const react = async (content: Reaction) => {
     if (!fresh.config.dry_run) await deps.executor.react(octokit, signal, where, chosen.comment.id, content);
   };
@@ -229,12 +291,27 @@ async function retriage(
   return 'triaged';
 }
 
-/** The latest commenter the roles allow (an author the config does not allow as such is judged by role). */
-async function latestPermitted(octokit: GitHub, where: IssueLocation, candidates: [Use, Standing][], roles: readonly RetriageRole[]): Promise<Use | undefined> {
-  let permitted: Use | undefined;
+/** The `/race` commands of every pending comment on the issue, each as its permitted author asked. */
+async function race(
+  octokit: GitHub,
+  signal: AbortSignal,
+  where: IssueLocation,
+  events: GitHubEvent[],
+  deps: TriageDeps,
+  privateRepo: boolean,
+): Promise<EventResult> {
+  const allowed = await authorize(octokit, signal, where, events, deps, '/race');
+  if (!allowed) return 'denied';
+  await runRaceCommands(octokit, signal, where, allowed.permitted, allowed.config, deps, privateRepo);
+  return 'triaged';
+}
+
+/** Commenters the roles allow, by lower-cased login (an author the config does not allow as such is judged by role). */
+async function permittedCommenters(octokit: GitHub, where: IssueLocation, candidates: [Use, Standing][], roles: readonly RetriageRole[]): Promise<Map<string, Standing>> {
+  const permitted = new Map<string, Standing>();
   for (const [use, who] of candidates) {
     const judged = !mayRun(who, roles) && who.author && who.role === undefined ? await standing(octokit, where, use.login, use.author, true) : who;
-    if (mayRun(judged, roles)) permitted = use;
+    if (mayRun(judged, roles)) permitted.set(use.login.toLowerCase(), judged);
   }
   return permitted;
 }

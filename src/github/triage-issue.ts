@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { EngineOptions } from '../race/index.js';
-import { EMPTY_BOT_STATE, type BotState, type BotStateStore, type IndexedIssue, type RaceIndex } from '../store/index.js';
+import { EMPTY_BOT_STATE, type BotReplies, type BotState, type BotStateStore, type IndexedIssue, type IssuePairs, type RaceIndex } from '../store/index.js';
 import { engineOptions } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
 import { candidateLimit, learnedLabels } from '../triage/learned-labels.js';
@@ -20,6 +20,7 @@ import { issueRaces, storedRaces, type ChangedComment } from './issue-races.js';
 import type { LabelCache } from './label-cache.js';
 import { peopleLabels, type OwnershipIndex } from './ownership-index.js';
 import type { OwnersSource } from './owners-source.js';
+import { pairKnowledge } from './pair-knowledge.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { labelNames, type GitHub, type IssueLocation, type IssuePayload } from './types.js';
 
@@ -27,6 +28,10 @@ import { labelNames, type GitHub, type IssueLocation, type IssuePayload } from '
 export interface TriageDeps {
   index: RaceIndex;
   botState: BotStateStore;
+  /** What people and the history taught about pairs of issues. */
+  pairs: IssuePairs;
+  /** The bot's replies to commands. */
+  replies: BotReplies;
   configSource: ConfigSource;
   labelCache: LabelCache;
   /** The ownership history: written for every issue read, read for learned labels. */
@@ -45,6 +50,8 @@ export interface TriageOptions {
   config?: RepoConfig;
   /** Read the issue from GitHub instead of trusting the payload's copy (`/retriage`). */
   refetch?: boolean;
+  /** The issue given was just read from GitHub: it is not read again. */
+  fresh?: boolean;
   /** The repository is private: its issues are never shown to another repository. */
   privateRepo?: boolean;
   /** A person's comment that was just written, edited or deleted: its races replace those stored for it. */
@@ -74,10 +81,10 @@ export async function triageIssue(
   // Once the bot has acted here, the payload may be stale (a redelivery, a job run late): its
   // labels would read as "a person removed the bot's labels". Read the issue as it is now. A
   // new issue, the common case, never pays this call.
-  let current = options.refetch || remembered ? await fetchIssue(octokit, where) : issue;
+  let current = !options.fresh && (options.refetch || remembered) ? await fetchIssue(octokit, where) : issue;
   const state = await reconcile(octokit, where, current, remembered, deps.identity);
   // The state was rebuilt from the bot's comment (a new database): the payload is as stale.
-  if (!remembered && state.commentId !== null && current === issue) current = await fetchIssue(octokit, where);
+  if (!remembered && state.commentId !== null && current === issue && !options.fresh) current = await fetchIssue(octokit, where);
 
   const input = issueInput(where, current, options.privateRepo ?? false);
   const engine = engineOptions(config);
@@ -112,6 +119,7 @@ export async function triageIssue(
   // Only an issue with races gets labels: the rest never pays for the history or the OWNERS files.
   const ownershipHistory = races.length > 0 && config.learned_ownership.enabled ? await deps.ownership.list(where.installationId, input.repo) : undefined;
   const owners = races.length > 0 && config.owners_files ? await deps.owners.load(octokit, where, options.defaultBranch ?? 'HEAD', deps.log, signal) : undefined;
+  const pairs = races.length === 0 ? undefined : await pairKnowledge(deps.pairs, deps.index, ref, candidates);
   const decision = decide({
     issue: input,
     races,
@@ -124,6 +132,7 @@ export async function triageIssue(
     learnedLabels: learnedLabels(candidates, config),
     ...(ownershipHistory ? { ownershipHistory } : {}),
     ...(owners ? { owners } : {}),
+    ...(pairs ? { pairs } : {}),
     ...(deps.raceUrl ? { raceUrl: (fingerprint: string) => deps.raceUrl!(where, fingerprint) } : {}),
   });
   const about = { repo: input.repo, issue: where.number, races: races.length };
@@ -195,7 +204,7 @@ async function reconcile(
   return state;
 }
 
-async function fetchIssue(octokit: GitHub, where: IssueLocation): Promise<IssuePayload> {
+export async function fetchIssue(octokit: GitHub, where: IssueLocation): Promise<IssuePayload> {
   const { data } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
     owner: where.owner,
     repo: where.repo,
@@ -214,6 +223,7 @@ export function issueInput(where: IssueLocation, issue: IssuePayload, privateRep
     state: issue.state === 'closed' ? 'closed' : 'open',
     labels: labelNames(issue.labels),
     private: privateRepo,
+    ...(issue.created_at ? { createdAt: issue.created_at } : {}),
   };
 }
 

@@ -26,6 +26,8 @@ export type LabelLike = string | { name?: string | null };
 /** The fields of GitHub's issue object that the app reads; payloads carry many more. */
 export interface IssuePayload {
   number: number;
+  /** The GraphQL node id. */
+  node_id?: string;
   title: string;
   body?: string | null;
   state?: string;
@@ -40,6 +42,8 @@ export interface IssuePayload {
   pull_request?: unknown;
   /** The issue's page on GitHub. */
   html_url?: string;
+  /** `https://api.github.com/repos/owner/name`: where the issue lives now (a moved issue answers from its new home). */
+  repository_url?: string;
 }
 
 /** The account that caused an event. */

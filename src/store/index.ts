@@ -9,3 +9,5 @@ export { migrations, type SchemaMigration, type Backend } from './migrations.js'
 export type { IndexTables } from './schema.js';
 export { BotStateStore, EMPTY_BOT_STATE, type BotState, type BotStateDatabase } from './bot-state.js';
 export type { JobsDatabase, JobsTable, JobState } from './job-tables.js';
+export { IssuePairs, type IssuePairsDatabase, type IssueFix, type IssuePair, type PairKind, type PairSource, type RepoRef } from './issue-pairs.js';
+export { BotReplies, type BotReply, type BotRepliesDatabase } from './bot-replies.js';

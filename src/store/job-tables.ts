@@ -54,6 +54,8 @@ export interface BackfillCheckpointsTable {
   updated_at: number;
   /** Next page of the repository's comment listing, once the issues are read; null otherwise. */
   comments_page: number | null;
+  /** Next page of the pull-request listing (backfill reads merged pull requests last). */
+  pulls_page: number | null;
 }
 
 /** GitHub asks for about a second between content writes of one installation; every replica reads this row. */

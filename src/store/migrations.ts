@@ -8,7 +8,9 @@
  * The tables' row types live in the store too (`schema.ts`, `job-tables.ts`, `bot-state.ts`).
  */
 import { sql, type Kysely } from 'kysely';
+import { createBotRepliesTable } from './bot-replies.js';
 import { createBotStateTable } from './bot-state.js';
+import { createIssuePairsTables } from './issue-pairs.js';
 import { addJobScheduling, createJobTables } from './job-tables.js';
 import { createOwnershipHistoryTable } from './ownership-history.js';
 
@@ -125,6 +127,16 @@ export const migrations: SchemaMigration[] = [
     name: '0009_backfill_comments',
     async up(db) {
       await db.schema.alterTable('backfill_checkpoints').addColumn('comments_page', 'integer').execute();
+    },
+  },
+  {
+    // What maintainers and the history taught about pairs of issues, the fixes merged, the bot's command
+    // replies, and backfill's page of merged pull requests.
+    name: '0010_issue_pairs',
+    async up(db) {
+      await createIssuePairsTables(db);
+      await createBotRepliesTable(db);
+      await db.schema.alterTable('backfill_checkpoints').addColumn('pulls_page', 'integer').execute();
     },
   },
 ];

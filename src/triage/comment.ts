@@ -8,7 +8,7 @@ import { CONFIG_FILE } from './config.js';
 import { code, plain } from './markdown.js';
 import { renderMarker } from './marker.js';
 import { explanationLine } from './match-explanation.js';
-import type { DuplicateLine, LabelDecision, MarkerData, SkippedLabel } from './types.js';
+import type { DuplicateLine, LabelDecision, MarkerData, Regression, SkippedLabel } from './types.js';
 
 /** GitHub rejects longer comment bodies. */
 export const MAX_COMMENT_LENGTH = 65_536;
@@ -25,6 +25,10 @@ export interface CommentInput {
   repo: string;
   races: AnalysedRace[];
   duplicates: DuplicateLine[];
+  /** The race is seen again after the fix of an earlier issue was merged. */
+  regression?: Regression;
+  /** Other issues a merged pull request closed together with this one (evidence, not confirmation). */
+  sameFix?: { number: number; pr: number }[];
   labels: LabelDecision[];
   skippedLabels: SkippedLabel[];
   marker: MarkerData;
@@ -45,11 +49,23 @@ export function renderComment(input: CommentInput): string {
     if (races.length > MAX_LISTED_RACES) top.push('', `and ${races.length - MAX_LISTED_RACES} more, in the details below.`);
   }
   top.push('');
+  if (input.regression) {
+    const r = input.regression;
+    const ref = r.repo && r.repo !== input.repo ? `${r.repo}#${r.number}` : `#${r.number}`;
+    const pr = r.repo && r.repo !== input.repo ? `${r.repo}#${r.pr}` : `#${r.pr}`;
+    top.push(
+      `**Seen again after its fix:** this race was reported in ${ref}, fixed by ${pr} on ${day(r.fixedAt)}, and this issue was filed after that fix was merged. It may be a regression.`,
+      '',
+    );
+  }
   if (duplicates.length > 0) {
     top.push('**Likely duplicates**');
     for (const d of duplicates) top.push(`- ${duplicateLine(d, input.repo)}`);
   } else {
     top.push(`No earlier issue reports ${races.length === 1 ? 'this race' : 'these races'}.`);
+  }
+  if (input.sameFix && input.sameFix.length > 0) {
+    top.push('', `**Fixed by the same pull request:** ${input.sameFix.map((f) => `#${f.number} (by #${f.pr})`).join(', ')}. One pull request may fix several races, so this is a hint, not a confirmation.`);
   }
   if (labels.length > 0) top.push('', `**Labels:** ${labels.map((l) => code(l.name)).join(', ')}`);
 
@@ -130,15 +146,22 @@ function reference(d: DuplicateLine, repo: string): string {
 
 function duplicateLine(d: DuplicateLine, repo: string): string {
   const ref = reference(d, repo);
+  if (d.unindexed) return `${ref} · ${d.confirmedBy ?? 'confirmed'}`;
   const state = d.state === 'open' ? 'open' : d.stateReason ? `closed as ${d.stateReason.replace(/_/g, ' ')}` : 'closed';
-  const fix = d.fixingPr ? `, fixed by ${d.repo && d.repo !== repo ? `${d.repo}#` : '#'}${d.fixingPr}` : '';
-  const match = d.exact ? 'same signature' : `${Math.floor(d.score * 100)}% similar`;
-  return `${ref} (${state}${fix}) · ${match} · ${plain(d.title)}`;
+  const fix = d.fixingPr ? `, fixed by ${d.repo && d.repo !== repo ? `${d.repo}#` : '#'}${d.fixingPr}${d.fixedAt ? ` on ${day(d.fixedAt)}` : ''}` : '';
+  const match = d.exact ? 'same signature' : d.confirmedBy && d.score === 0 ? undefined : `${Math.floor(d.score * 100)}% similar`;
+  return [`${ref} (${state}${fix})`, ...(d.confirmedBy ? [d.confirmedBy] : []), ...(match ? [match] : []), plain(d.title)].join(' · ');
+}
+
+/** `2023-03-01` of an ISO 8601 time (UTC). */
+function day(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? plain(iso.slice(0, 10)) : new Date(ms).toISOString().slice(0, 10);
 }
 
 function footer(configError?: string): string[] {
   const lines = [
-    `<sub>Comment ${code('/retriage')} to run race-triage again. Settings: ${code(CONFIG_FILE)}.</sub>`,
+    `<sub>Comment ${code('/retriage')} to run race-triage again, ${code('/race help')} to correct it. Settings: ${code(CONFIG_FILE)}.</sub>`,
   ];
   if (configError) lines.push('', `**Config problem:** ${plain(configError, 1000)}`);
   return lines;

@@ -96,7 +96,16 @@ export const configSchema = z
         error: `must be a list of roles from: ${RETRIAGE_ROLES.join(', ')}`,
       })
       .default(['author', 'triage', 'write', 'maintain', 'admin'])
-      .describe('Who may run /retriage: the issue author and/or repository roles.'),
+      .describe('Who may run /retriage and the /race commands: the issue author and/or repository roles.'),
+    commands: z
+      .strictObject({
+        close_on_dup: z
+          .boolean({ error: 'must be true or false' })
+          .default(true)
+          .describe('Close an issue as a duplicate when someone with write access runs /race dup on it.'),
+      })
+      .default({ close_on_dup: true })
+      .describe('What the /race commands do besides teaching race-triage.'),
     siblings: z
       .array(repoName, { error: 'must be a list of repositories written as owner/name' })
       .default([])

@@ -11,7 +11,8 @@ import type { Effect, LabelMemory } from './effects.js';
 import { existingLabels, labelChanges, proposeLabels } from './labels.js';
 import type { OwnersRules } from './owners-files.js';
 import type { OwnershipRecord } from './ownership.js';
-import type { DuplicateLine, IssueInput, LabelDecision, MarkerData, SkippedLabel } from './types.js';
+import { latestFix, sourceText, type PairKnowledge } from './pairs.js';
+import type { DuplicateLine, IssueInput, LabelDecision, MarkerData, Regression, SkippedLabel } from './types.js';
 
 export interface DecideInput {
   issue: IssueInput;
@@ -39,11 +40,15 @@ export interface DecideInput {
   ownershipHistory?: readonly OwnershipRecord[];
   /** The repository's OWNERS files, parsed with `parseOwnersFiles`. Absent: none. */
   owners?: OwnersRules;
+  /** What people and the history taught about the issue's pairs (`pairs.ts`). Absent: nothing. */
+  pairs?: PairKnowledge;
 }
 
 export interface Decision {
-  /** Likely duplicates listed in the comment, in the order shown. */
+  /** Likely duplicates listed in the comment, in the order shown: confirmed ones first. */
   duplicates: DuplicateLine[];
+  /** The race was fixed in an earlier issue and is reported here after the fix was merged. */
+  regression?: Regression;
   /** Labels that apply, each with its reason (including ones the issue already has). */
   labels: LabelDecision[];
   /** Labels considered and not applied, with the reason. */
@@ -70,7 +75,9 @@ export interface Decision {
 export function decide(input: DecideInput): Decision {
   const { issue, races, config, previous } = input;
   const commented = input.commented ?? previous !== undefined;
-  const duplicates = races.length > 0 ? listDuplicates(issue, input.candidates, config) : [];
+  const duplicates = races.length > 0 ? listWithPairs(issue, input.candidates, config, input.pairs) : [];
+  const regression = races.length > 0 ? regressionOf(issue, duplicates) : undefined;
+  const sameFix = races.length > 0 ? (input.pairs?.sameFix ?? []) : [];
 
   const own = new Set((previous?.labels ?? []).map((l) => l.toLowerCase()));
   const { proposed, abstained } = proposeLabels(races, config, {
@@ -95,11 +102,13 @@ export function decide(input: DecideInput): Decision {
   let comment: string | null = null;
   if (races.length === 0) {
     if (commented) comment = renderNoRaceComment(marker, changes.labelsToRemove, input.configError);
-  } else if (commented || duplicates.length > 0 || changes.applied.some((l) => l.source !== 'race')) {
+  } else if (commented || duplicates.length > 0 || regression || sameFix.length > 0 || changes.applied.some((l) => l.source !== 'race')) {
     comment = renderComment({
       repo: issue.repo,
       races,
       duplicates,
+      ...(regression ? { regression } : {}),
+      ...(sameFix.length > 0 ? { sameFix } : {}),
       labels: changes.applied,
       skippedLabels,
       marker,
@@ -117,6 +126,7 @@ export function decide(input: DecideInput): Decision {
       ];
   return {
     duplicates,
+    ...(regression ? { regression } : {}),
     labels: changes.applied,
     skippedLabels,
     labelsToAdd: changes.labelsToAdd,
@@ -128,6 +138,60 @@ export function decide(input: DecideInput): Decision {
     // comment, whose marker copies the bot's labels.
     effects: [{ kind: 'index', races: races.map((r) => r.signature) }, ...github],
   };
+}
+
+/**
+ * The likely duplicates with what people taught: confirmed duplicates first (whatever their
+ * score), issues said not to be duplicates never, and each listed issue's merged fix.
+ */
+function listWithPairs(issue: IssueInput, candidates: Candidate[], config: Config, pairs: PairKnowledge | undefined): DuplicateLine[] {
+  if (!pairs) return listDuplicates(issue, candidates, config);
+  const repo = issue.repo.toLowerCase();
+  const here = (c: Candidate) => c.issue.repo.toLowerCase() === repo && c.issue.installationId === issue.installationId;
+  const excluded = new Set(pairs.excluded);
+  const confirmedNumbers = new Set(pairs.confirmed.map((c) => c.number));
+  const byNumber = new Map(candidates.filter(here).map((c) => [c.issue.number, c]));
+  const confirmed: DuplicateLine[] = pairs.confirmed
+    .filter((c) => c.number !== issue.number && !excluded.has(c.number) && !(c.summary?.private && c.summary.repo.toLowerCase() !== repo))
+    .map((c) => {
+      const candidate = byNumber.get(c.number);
+      const summary = candidate?.issue ?? c.summary;
+      const line: DuplicateLine = summary
+        ? {
+            number: c.number,
+            title: summary.title,
+            state: summary.state,
+            stateReason: summary.stateReason,
+            score: candidate ? Math.min(1, Math.max(0, candidate.score)) : 0,
+            exact: candidate?.exact ?? false,
+            fixingPr: summary.fixingPr,
+            ...(candidate?.explanation ? { explanation: candidate.explanation } : {}),
+          }
+        : { number: c.number, title: '', state: 'open', stateReason: null, score: 0, exact: false, fixingPr: null, unindexed: true };
+      return { ...line, confirmedBy: sourceText(c.source) };
+    });
+  const scored = listDuplicates(
+    issue,
+    candidates.filter((c) => !(here(c) && (excluded.has(c.issue.number) || confirmedNumbers.has(c.issue.number)))),
+    config,
+  );
+  return [...confirmed, ...scored].map((line) => {
+    const fix = line.repo ? undefined : latestFix(line.number, pairs.fixes);
+    return fix ? { ...line, fixingPr: fix.pr, fixedAt: fix.mergedAt } : line;
+  });
+}
+
+/**
+ * A race reported again after its fix: an issue listed with the same signature (or confirmed
+ * the same) was fixed by a pull request merged before this issue was filed. The latest such fix.
+ */
+function regressionOf(issue: IssueInput, duplicates: DuplicateLine[]): Regression | undefined {
+  if (!issue.createdAt) return undefined;
+  const filed = Date.parse(issue.createdAt);
+  return duplicates
+    .filter((d) => (d.exact || d.confirmedBy) && d.fixingPr !== null && d.fixedAt && Date.parse(d.fixedAt) < filed)
+    .sort((a, b) => b.fixedAt!.localeCompare(a.fixedAt!))
+    .map((d) => ({ number: d.number, ...(d.repo ? { repo: d.repo } : {}), pr: d.fixingPr!, fixedAt: d.fixedAt! }))[0];
 }
 
 /**

@@ -75,6 +75,8 @@ export interface IssueInput {
   /** Labels on the issue now, whoever added them. */
   labels: string[];
   private: boolean;
+  /** GitHub's `created_at`: when the issue was filed (to tell a race seen again after its fix). */
+  createdAt?: string | null;
 }
 
 /** One likely duplicate as the comment lists it. */
@@ -90,8 +92,23 @@ export interface DuplicateLine {
   /** Same full signature. */
   exact: boolean;
   fixingPr: number | null;
+  /** When the fixing pull request was merged (ISO 8601), when known. */
+  fixedAt?: string;
+  /** A person (or the history) confirmed it: `confirmed by @alice`. Listed first. */
+  confirmedBy?: string;
+  /** Confirmed, but the index holds no race of it: only its number is known. */
+  unindexed?: true;
   /** Why it matched, when the index said. */
   explanation?: RaceMatchExplanation[];
+}
+
+/** The issue reports a race again after the fix of an earlier issue with it was merged. */
+export interface Regression {
+  /** The earlier issue. */
+  number: number;
+  repo?: string;
+  pr: number;
+  fixedAt: string;
 }
 
 /** One label the bot would apply, and why. */
@@ -126,4 +143,39 @@ export interface MarkerData {
   duplicates: { number: number; score: number; exact: boolean }[];
   /** Labels the bot had added and a person removed: never added again. Absent means none. */
   declined?: string[];
+}
+
+/**
+ * What people (or the repository's history) said about two issues: `confirmed-dup` they report
+ * the same race, `not-dup` they do not (whatever the score), `same-fix` one merged pull request
+ * closed both (evidence, not a confirmation: one PR may fix several races).
+ */
+export type PairKind = 'confirmed-dup' | 'not-dup' | 'same-fix';
+
+/** Where a pair came from: a `/race` command, an issue closed as a duplicate, a merged pull request. */
+export type PairSource =
+  | { kind: 'command'; user: string }
+  | { kind: 'closed-as-duplicate'; user?: string }
+  | { kind: 'pull-request'; number: number };
+
+/**
+ * One pair of issues of a repository, by number (never by fingerprint, so it survives signing
+ * the races again). `issue` is the one the decision was made on (the one closed as a duplicate
+ * of `other`); `same-fix` pairs are symmetric and stored with `issue < other`.
+ */
+export interface IssuePair {
+  issue: number;
+  other: number;
+  kind: PairKind;
+  source: PairSource;
+  /** When it was recorded (ISO 8601). */
+  at: string;
+}
+
+/** An issue closed by a merged pull request. */
+export interface IssueFix {
+  issue: number;
+  pr: number;
+  /** When the pull request was merged (ISO 8601). */
+  mergedAt: string;
 }

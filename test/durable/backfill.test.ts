@@ -122,7 +122,7 @@ describe('backfill', () => {
     const expected = withRaces(items);
     expect(expected.length).toBeGreaterThan(20);
     // Three pages of issues, then one page of the repository's comments (none here).
-    expect(result).toEqual({ scanned: 250, comments: 0, indexed: expected.length, pages: 4, resumed: false, finished: true });
+    expect(result).toEqual({ scanned: 250, comments: 0, pulls: 0, indexed: expected.length, pages: 4, resumed: false, finished: true });
     for (const item of expected) {
       const stored = await database.index.getIssue({ installationId: 7, repo: 'pingcap/tidb', number: item.number });
       expect(stored).toMatchObject({

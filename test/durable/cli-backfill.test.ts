@@ -72,15 +72,16 @@ async function indexed(number: number) {
 it('indexes the issues with races in one request per 100 issues, with plain progress lines off a terminal', async () => {
   const { status, stdout, stderr } = await backfill(['pingcap/tidb', '--installation', '77']);
   expect(status).toBe(0);
-  expect(stdout).toBe('pingcap/tidb: backfill finished: 230 issues and 0 comments read in 4 pages, 5 with races in the index\n');
+  expect(stdout).toBe('pingcap/tidb: backfill finished: 230 issues, 0 comments and 0 pull requests read in 5 pages, 5 with races in the index\n');
   expect(stderr).toMatch(
-    /^pingcap\/tidb: 100\/300 issues read, 2 with races, \d+\/s\npingcap\/tidb: 200\/300 issues read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues and 0 comments read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues and 0 comments read, 5 with races, \d+\/s\n$/,
+    /^pingcap\/tidb: 100\/300 issues read, 2 with races, \d+\/s\npingcap\/tidb: 200\/300 issues read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues and 0 comments read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues, 0 comments and 0 pull requests read, 5 with races, \d+\/s\npingcap\/tidb: 230\/230 issues, 0 comments and 0 pull requests read, 5 with races, \d+\/s\n$/,
   );
   expect(requests().filter((r) => r.startsWith('GET /repos/pingcap/tidb/issues?'))).toHaveLength(Math.ceil(230 / 100));
   expect(requests().filter((r) => r.startsWith('GET /repos/pingcap/tidb/issues/comments?'))).toHaveLength(1);
+  expect(requests().filter((r) => r.startsWith('GET /repos/pingcap/tidb/pulls?'))).toEqual(['GET /repos/pingcap/tidb/pulls?state=closed&sort=created&direction=asc&per_page=100&page=1']);
   // The repository itself (is it private?), then the pages: reads only, with the token.
   expect(requests()[0]).toBe('GET /repos/pingcap/tidb');
-  expect(requests()).toHaveLength(Math.ceil(230 / 100) + 2);
+  expect(requests()).toHaveLength(Math.ceil(230 / 100) + 3);
   expect(requests().every((r) => r.startsWith('GET '))).toBe(true);
   expect(github.calls.every((c) => c.headers.authorization === `token ${TOKEN}`)).toBe(true);
   for (const [i, seed] of seeds.entries()) {
@@ -108,7 +109,7 @@ it('stops with exit 1 on a GitHub error and resumes at the failed page', async (
   github.calls.length = 0;
   const resumed = await backfill(['pingcap/tidb', '--installation', '77']);
   expect(resumed.status).toBe(0);
-  expect(resumed.stdout).toBe('pingcap/tidb: resumed backfill finished: 130 issues and 0 comments read in 3 pages, 5 with races in the index\n');
+  expect(resumed.stdout).toBe('pingcap/tidb: resumed backfill finished: 130 issues, 0 comments and 0 pull requests read in 4 pages, 5 with races in the index\n');
   expect(requests().filter((r) => /\/issues(?:\?|$)/.test(r)).map((r) => new URL(r.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual(['2', '3']);
 });
 

@@ -61,9 +61,11 @@ it('indexes the history of every repository it is installed on, posting nothing'
     'GET /repos/pingcap/.github/contents/.github%2Frace-triage.yml',
     // After the issues, the repository's comments: races pasted there.
     'GET /repos/pingcap/tidb/issues/comments',
+    // Then its merged pull requests: which issues each one fixed.
+    'GET /repos/pingcap/tidb/pulls',
   ]);
-  // The installation job, then one backfill job per page: two of issues, one of comments.
-  expect((await h.running.durable!.queue.status()).counts).toEqual({ pending: 0, running: 0, done: 4, failed: 0 });
+  // The installation job, then one backfill job per page: two of issues, one of comments, one of pull requests.
+  expect((await h.running.durable!.queue.status()).counts).toEqual({ pending: 0, running: 0, done: 5, failed: 0 });
   for (const [i, seed] of seeds.entries()) {
     const stored = await h.database.index.getIssue({ installationId: INSTALLATION_ID, repo: 'pingcap/tidb', number: (i + 1) * 30 });
     expect(stored).toMatchObject({ title: seed.title, state: 'closed', stateReason: 'completed' });
@@ -72,6 +74,7 @@ it('indexes the history of every repository it is installed on, posting nothing'
   expect(h.logs.filter((l) => l.msg === 'backfill progress').map((l) => [l.scanned, l.comments, l.indexed])).toEqual([
     [100, 0, 3],
     [50, 0, 5],
+    [0, 0, 5],
     [0, 0, 5],
   ]);
   expect(h.logs.find((l) => l.msg === 'backfill finished')).toMatchObject({ repo: 'pingcap/tidb', indexed: 5 });

@@ -15,5 +15,5 @@ test('the manifest subscribes to exactly the events the app handles', () => {
 });
 
 test('the manifest asks for the least permissions', () => {
-  expect(manifest.default_permissions).toEqual({ issues: 'write', contents: 'read', metadata: 'read' });
+  expect(manifest.default_permissions).toEqual({ issues: 'write', contents: 'read', metadata: 'read', pull_requests: 'read' });
 });

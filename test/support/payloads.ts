@@ -36,6 +36,7 @@ export interface IssueSpec {
   state?: 'open' | 'closed';
   stateReason?: string | null;
   updatedAt?: string;
+  createdAt?: string;
   repo?: string;
 }
 
@@ -45,6 +46,7 @@ export function issueObject(spec: IssueSpec): any {
   const repo = spec.repo ?? REPO;
   return {
     ...issue,
+    node_id: `I_${repo}_${spec.number}`,
     number: spec.number,
     title: spec.title ?? `Issue ${spec.number}`,
     body: spec.body ?? '',
@@ -54,6 +56,7 @@ export function issueObject(spec: IssueSpec): any {
     state: spec.state ?? 'open',
     state_reason: spec.stateReason ?? null,
     updated_at: spec.updatedAt ?? '2026-01-01T00:00:00Z',
+    ...(spec.createdAt ? { created_at: spec.createdAt } : {}),
     url: `https://api.github.com/repos/${OWNER}/${repo}/issues/${spec.number}`,
     html_url: `https://github.com/${OWNER}/${repo}/issues/${spec.number}`,
   };
@@ -99,4 +102,34 @@ export function pushEvent(ref: string, repo = REPO): any {
 /** `issues.labeled` or `issues.unlabeled`: `spec.labels` are the issue's labels after the change. */
 export function labelEvent(action: 'labeled' | 'unlabeled', spec: IssueSpec, label: string, sender: { login: string; type: string } = { login: 'maintainer', type: 'User' }): any {
   return issuesEvent(action, spec, { label: { id: 1, node_id: 'LA_1', url: `https://api.github.com/repos/${OWNER}/${spec.repo ?? REPO}/labels/${encodeURIComponent(label)}`, name: label, color: 'ededed', default: false, description: null } }, sender);
+}
+
+/** A `pull_request` event (GitHub's example) for pull request `number` with `body`, merged at `mergedAt` (null: closed unmerged). */
+export function pullRequestEvent(action: string, pr: { number: number; body: string; mergedAt: string | null; login?: string }): any {
+  const payload = example('pull_request', action);
+  payload.pull_request = {
+    ...payload.pull_request,
+    number: pr.number,
+    body: pr.body,
+    state: action === 'closed' ? 'closed' : 'open',
+    merged: pr.mergedAt !== null,
+    merged_at: pr.mergedAt,
+    closed_at: action === 'closed' ? (pr.mergedAt ?? '2026-01-01T00:00:00Z') : null,
+  };
+  return withRepo(payload, REPO, { login: pr.login ?? 'alice', type: 'User' });
+}
+
+/** A pull request as `GET /repos/{owner}/{repo}/pulls` lists it (GitHub's webhook example, adapted). */
+export function pullObject(pr: { number: number; body: string; mergedAt: string | null; updatedAt?: string }): any {
+  const { merged: _merged, merged_by: _by, comments: _c, review_comments: _rc, commits: _commits, additions: _a, deletions: _d, changed_files: _f, mergeable: _m, mergeable_state: _ms, rebaseable: _r, maintainer_can_modify: _mcm, ...simple } =
+    example('pull_request', 'closed').pull_request;
+  return {
+    ...simple,
+    number: pr.number,
+    body: pr.body,
+    state: 'closed',
+    merged_at: pr.mergedAt,
+    closed_at: pr.mergedAt ?? '2026-01-01T00:00:00Z',
+    updated_at: pr.updatedAt ?? pr.mergedAt ?? '2026-01-01T00:00:00Z',
+  };
 }

@@ -127,7 +127,7 @@ describe("GitHub's 65,536-character limit", () => {
   it('keeps the marker whole and the footer last, and closes what it folded', () => {
     expect(findMarker(comment)).toEqual(decision.marker);
     expect(decision.marker.fingerprints).toHaveLength(40);
-    expect(comment.endsWith('<sub>Comment `/retriage` to run race-triage again. Settings: `.github/race-triage.yml`.</sub>')).toBe(true);
+    expect(comment.endsWith('<sub>Comment `/retriage` to run race-triage again, `/race help` to correct it. Settings: `.github/race-triage.yml`.</sub>')).toBe(true);
     expect(comment.match(/<details>/g)).toHaveLength(1);
     expect(comment.match(/<\/details>/g)).toHaveLength(1);
   });

@@ -76,7 +76,7 @@ describe('the comment on a refiled race', () => {
         '',
         '</details>',
         '',
-        '<sub>Comment `/retriage` to run race-triage again. Settings: `.github/race-triage.yml`.</sub>',
+        '<sub>Comment `/retriage` to run race-triage again, `/race help` to correct it. Settings: `.github/race-triage.yml`.</sub>',
       ].join('\n'),
     );
   });
@@ -190,7 +190,7 @@ describe('an edit that removes the last race', () => {
         '',
         'Removed the labels it had added: `type/data-race`, `sig/execution`.',
         '',
-        '<sub>Comment `/retriage` to run race-triage again. Settings: `.github/race-triage.yml`.</sub>',
+        '<sub>Comment `/retriage` to run race-triage again, `/race help` to correct it. Settings: `.github/race-triage.yml`.</sub>',
       ].join('\n'),
     );
   });

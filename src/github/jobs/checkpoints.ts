@@ -13,6 +13,8 @@ export interface Checkpoint {
   indexed: number;
   /** Next page of the comment listing, read once the issues are; undefined otherwise. */
   commentsPage?: number;
+  /** Next page of the pull-request listing, read once the comments are; undefined otherwise. */
+  pullsPage?: number;
 }
 
 export class BackfillCheckpoints {
@@ -34,6 +36,7 @@ export class BackfillCheckpoints {
       ...(row.since === null ? {} : { since: row.since }),
       ...(row.run_started_at === null ? {} : { runStartedAt: row.run_started_at }),
       ...(row.comments_page === null ? {} : { commentsPage: Number(row.comments_page) }),
+      ...(row.pulls_page === null || row.pulls_page === undefined ? {} : { pullsPage: Number(row.pulls_page) }),
       indexed: Number(row.indexed),
     };
   }
@@ -45,6 +48,7 @@ export class BackfillCheckpoints {
       run_started_at: checkpoint.runStartedAt ?? null,
       indexed: checkpoint.indexed,
       comments_page: checkpoint.commentsPage ?? null,
+      pulls_page: checkpoint.pullsPage ?? null,
       updated_at: this.now(),
     };
     await this.db

@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Probot } from 'probot';
-import type { BotStateStore, RaceIndex } from '../../store/index.js';
+import { IssuePairs, type BotStateStore, type IssuePairsDatabase, type RaceIndex } from '../../store/index.js';
 import { engineOptions, type Config } from '../../triage/config.js';
 import { backfillRepository, type BackfillOwnership } from '../backfill.js';
 import { forJob } from '../octokit.js';
@@ -187,6 +187,7 @@ export class DurableProcessing {
         github: octokit,
         index: this.#options.index,
         checkpoints: this.checkpoints,
+        pairs: new IssuePairs(this.#options.db.withTables<IssuePairsDatabase>()),
         engine: engineOptions(config),
         ...(ownership ? { ownership: { ...ownership, config } } : {}),
         maxPages: this.#options.backfillPagesPerJob ?? 20,
@@ -204,8 +205,10 @@ export class DurableProcessing {
       return;
     }
     // Named after the saved page, so a rerun of this job cannot queue its continuation twice.
+    // The phase is part of the name: page 2 of the comments is not page 2 of the issues.
     const next = await this.checkpoints.load(job.installationId!, repository.full_name);
-    await this.#enqueueBackfill(job, `${job.installationId}/${repository.full_name}:${next?.runStartedAt}:page-${next?.nextPage}`, repository);
+    const at = next?.nextPage !== undefined ? `page-${next.nextPage}` : next?.commentsPage !== undefined ? `comments-${next.commentsPage}` : `pulls-${next?.pullsPage}`;
+    await this.#enqueueBackfill(job, `${job.installationId}/${repository.full_name}:${next?.runStartedAt}:${at}`, repository);
     this.#worker?.wake();
   }
 

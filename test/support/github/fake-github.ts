@@ -9,6 +9,7 @@
  * (`openapi.ts`); whatever does not fit is recorded in `problems`, which tests assert empty.
  */
 import { createHash } from 'node:crypto';
+import { runGraphQL } from './graphql.js';
 import { checkRequest, checkResponse } from './openapi.js';
 
 export interface Call {
@@ -123,8 +124,8 @@ function app(): Record<string, unknown> {
     html_url: `https://github.com/apps/${APP_SLUG}`,
     created_at: T0,
     updated_at: T0,
-    permissions: { issues: 'write', contents: 'read', metadata: 'read' },
-    events: ['issues', 'issue_comment', 'push'],
+    permissions: { issues: 'write', contents: 'read', metadata: 'read', pull_requests: 'read' },
+    events: ['issues', 'issue_comment', 'pull_request', 'push'],
   };
 }
 
@@ -166,6 +167,10 @@ export class FakeGitHub {
   readonly readers = new Map<string, Set<string>>();
   /** The app's webhook deliveries as GitHub lists them, newest last. */
   readonly deliveries: WebhookDelivery[] = [];
+  /** `owner/repo#n` -> the issue it was marked a duplicate of (GraphQL `MarkedAsDuplicateEvent`), and by whom. */
+  readonly markedDuplicates = new Map<string, { canonical: number; actor: string }>();
+  /** `owner/repo` -> its pull requests as the listing (backfill) returns them, oldest first. */
+  readonly pulls = new Map<string, Record<string, unknown>[]>();
   /** Sends a redelivery to the app (set by whoever delivers webhooks). */
   redeliver?: (delivery: WebhookDelivery) => Promise<number>;
   #nextCommentId = 1000;
@@ -233,6 +238,7 @@ export class FakeGitHub {
       this.problems.push(`${method} ${uri}: body is not JSON`);
       return { status: 400, headers: {}, body: { message: 'Problems parsing JSON' } };
     }
+    if (method === 'POST' && uri.split('?')[0] === '/graphql') return this.#graphql(body, headers);
     const check = checkRequest(method, uri, body);
     this.problems.push(...check.problems);
     const call: Call = { method, path: uri, operationId: check.operationId, body, headers, at: Date.now() };
@@ -362,6 +368,15 @@ export class FakeGitHub {
         const links = page < last ? { link: `${link(page + 1)}; rel="next", ${link(last)}; rel="last"` } : {};
         return ok(200, items.slice((page - 1) * perPage, page * perPage).map((i) => this.#issue(repoKey, i)), links);
       }
+      case 'pulls/list': {
+        // Closed pull requests, in the order asked for (the fake's list is oldest first).
+        const all = [...(this.pulls.get(repoKey) ?? [])].filter((p) => query.get('state') !== 'closed' || p.state === 'closed');
+        if (query.get('sort') === 'updated' && query.get('direction') === 'desc') all.sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)));
+        const perPage = Number(query.get('per_page') ?? 30);
+        const page = Number(query.get('page') ?? 1);
+        const more = page * perPage < all.length ? { link: `<${API}/repos/${repoKey}/pulls?state=closed&per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
+        return ok(200, all.slice((page - 1) * perPage, page * perPage), more);
+      }
       case 'issues/get': {
         const issue = this.issues.get(issueKey);
         if (!issue) return ok(404, { message: 'Not Found' });
@@ -421,6 +436,81 @@ export class FakeGitHub {
       default:
         return ok(501, { message: `${operationId} is not faked` });
     }
+  }
+
+  /** A GraphQL request: validated against GitHub's schema and run over the fake's state. */
+  #graphql(body: unknown, headers: Record<string, string>): Reply {
+    const call: Call = { method: 'POST', path: '/graphql', operationId: 'graphql', body, headers, at: Date.now() };
+    this.calls.push(call);
+    const fault = this.faults.find((f) => f.times > 0 && f.method === 'POST' && f.path.test('/graphql'));
+    if (fault) {
+      fault.times--;
+      fault.onFire?.();
+      if (fault.status !== undefined && !fault.afterWrite) {
+        call.status = fault.status;
+        call.wrote = false;
+        return { status: fault.status, headers: {}, body: { message: errorMessage(fault.status, fault.headers) } };
+      }
+    }
+    const answer = runGraphQL(body, this.#graphqlRoot(headers));
+    this.problems.push(...answer.problems);
+    call.wrote = answer.problems.length === 0;
+    call.status = fault?.status ?? 200;
+    if (fault?.status !== undefined) return { status: fault.status, headers: {}, body: { message: errorMessage(fault.status, fault.headers) } };
+    return { status: 200, headers: {}, body: answer.body };
+  }
+
+  /** The fields the app reads, resolved over the fake's state; GraphQL's execution checks their shapes. */
+  #graphqlRoot(_headers: Record<string, string>): Record<string, unknown> {
+    const byNodeId = (id: string) => [...this.issues.entries()].find(([, issue]) => issue.node_id === id);
+    const issueNode = (key: string, issue: Record<string, unknown>) => ({
+      __typename: 'Issue',
+      id: issue.node_id,
+      number: issue.number,
+      state: issue.state === 'closed' ? 'CLOSED' : 'OPEN',
+      stateReason: typeof issue.state_reason === 'string' ? issue.state_reason.toUpperCase() : null,
+      repository: { nameWithOwner: key.split('#')[0] },
+      timelineItems: ({ itemTypes }: { itemTypes?: string[] }) => {
+        const marked = this.markedDuplicates.get(key);
+        const nodes =
+          marked && (!itemTypes || itemTypes.includes('MARKED_AS_DUPLICATE_EVENT'))
+            ? [
+                {
+                  __typename: 'MarkedAsDuplicateEvent',
+                  id: `MADE_${key}`,
+                  createdAt: T0,
+                  isCrossRepository: false,
+                  actor: { __typename: 'User', login: marked.actor },
+                  canonical: this.issues.has(`${key.split('#')[0]}#${marked.canonical}`)
+                    ? issueNode(`${key.split('#')[0]}#${marked.canonical}`, this.issues.get(`${key.split('#')[0]}#${marked.canonical}`)!)
+                    : null,
+                },
+              ]
+            : [];
+        return { nodes, totalCount: nodes.length };
+      },
+    });
+    return {
+      repository: ({ owner, name }: { owner: string; name: string }) => ({
+        nameWithOwner: `${owner}/${name}`,
+        issue: ({ number }: { number: number }) => {
+          const key = `${owner}/${name}`.toLowerCase() + `#${number}`;
+          const issue = this.issues.get(key);
+          return issue ? issueNode(key, issue) : null;
+        },
+      }),
+      closeIssue: ({ input }: { input: { issueId: string; stateReason?: string; duplicateIssueId?: string } }) => {
+        const found = byNodeId(input.issueId);
+        if (!found) throw new Error(`Could not resolve to a node with the global id of '${input.issueId}'`);
+        const [key, issue] = found;
+        const duplicateOf = input.duplicateIssueId ? byNodeId(input.duplicateIssueId) : undefined;
+        if (input.duplicateIssueId && !duplicateOf) throw new Error(`Could not resolve to a node with the global id of '${input.duplicateIssueId}'`);
+        const closed = { ...issue, state: 'closed', state_reason: (input.stateReason ?? 'COMPLETED').toLowerCase() };
+        this.issues.set(key, closed);
+        if (duplicateOf) this.markedDuplicates.set(key, { canonical: Number(duplicateOf[1].number), actor: BOT.login });
+        return { issue: issueNode(key, closed) };
+      },
+    };
   }
 
   #userOf(headers: Record<string, string>): { login: string; id: number } | undefined {
