@@ -113,10 +113,9 @@ const DECORATION_FIRST_CHARS = new Set('[0123456789{`~<>');
 /** Strip quotes, CI prefixes, glued fences, autolinks and edge HTML tags from one line. */
 export function stripDecoration(raw: string): Stripped {
   let text = decodeEntities(raw);
-  if (SYSLOG_PREFIX.test(text)) text = text.replace(SYSLOG_PREFIX, '');
   let quoteDepth = 0;
   for (let pass = 0; pass < MAX_STRIP_PASSES; pass++) {
-    if (!DECORATION_FIRST_CHARS.has(firstNonBlank(text)) && !endsWithTag(text)) break;
+    if (!DECORATION_FIRST_CHARS.has(firstNonBlank(text)) && !endsWithTag(text) && !SYSLOG_PREFIX.test(text)) break;
     const before = text;
     const quotes = QUOTES.exec(text);
     if (quotes) {
