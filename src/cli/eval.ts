@@ -3,6 +3,11 @@
  * duplicates and labels against the ground truth it carries (`duplicate_of`, hard negatives,
  * maintainers' labels), next to two baselines, overall and per repository, with a sweep of
  * duplicate thresholds. Gates make CI fail when accuracy regresses.
+ *
+ * `race-triage eval --index OWNER/REPO --installation ID` replays the repository's history as
+ * the app's index holds it and scores it against the pairs its maintainers recorded
+ * (`/race dup`, `/race not-dup`, issues closed as duplicates), so the threshold sweep shows
+ * what `thresholds.duplicate` their own decisions call for.
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -11,8 +16,10 @@ import type { DuplicateMetrics, LabelScore, ThresholdRow } from '../eval/metrics
 import type { Config } from '../triage/config.js';
 import { listDuplicates } from '../triage/decide.js';
 import { labelMatcher, learnedLabels } from '../triage/learned-labels.js';
+import { IssuePairs, KyselyRaceIndex, openDatabase, type IssuePairsDatabase } from '../store/index.js';
 import { loadConfig } from './config.js';
 import type { CorpusIssue } from './corpus.js';
+import { indexHistory } from './index-history.js';
 import { DEFAULT_ROUTING_FAMILIES, formatRouting, routingReport, type RoutingReport } from './eval-routing.js';
 import { replayProgress } from './progress.js';
 import { readCorpus } from './read-corpus.js';
@@ -28,7 +35,9 @@ export const RECOMMENDED_MIN_RECALL = 0.9;
 const SWEEP_CANDIDATES = 10;
 
 interface EvalOptions {
-  corpus: string[];
+  corpus?: string[];
+  index?: string;
+  installation?: string;
   config?: string;
   labels: string;
   routing: string;
@@ -207,11 +216,53 @@ function withoutRaceText(issues: CorpusIssue[]): Set<string> {
   return new Set(issues.filter((i) => i.showsRace === false).map((i) => `${i.repo}#${i.number}`));
 }
 
+interface EvalSource {
+  name: string;
+  read: () => Promise<CorpusIssue[]>;
+}
+
+/** What to replay: the corpora named, or a repository's history in the app's index. */
+async function evalSources(opts: EvalOptions): Promise<EvalSource[]> {
+  if (opts.index === undefined) {
+    if (!opts.corpus?.length) throw new UsageError('name what to score: --corpus PATH..., or --index OWNER/REPO --installation ID');
+    return opts.corpus.map((path) => ({ name: basename(path.replace(/\/+$/, '')), read: () => readCorpus(path) }));
+  }
+  if (opts.corpus?.length) throw new UsageError('--corpus and --index are two ways to name what to score: give one');
+  const repo = opts.index.toLowerCase();
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`"${opts.index}" is not a repository: write owner/name`);
+  const installationId = Number(opts.installation);
+  if (!Number.isSafeInteger(installationId) || installationId <= 0) {
+    throw new UsageError(`--index needs --installation, the app's installation id on ${repo} (a positive number)`);
+  }
+  return [
+    {
+      name: repo,
+      read: async () => {
+        const database = await openDatabase();
+        const index = new KyselyRaceIndex(database.db);
+        try {
+          const pairs = await new IssuePairs(database.db.withTables<IssuePairsDatabase>()).ofRepository({ installationId, repo });
+          const history = await indexHistory(index, pairs, installationId, repo);
+          if (history.issues.length === 0) throw new UsageError(`the index holds no issue of ${repo} under installation ${installationId}: run the backfill first`);
+          process.stderr.write(
+            `race-triage: ${repo}: ${history.issues.length} indexed issues, ${history.confirmed} confirmed duplicate pairs and ${history.notDuplicates} not-duplicate pairs recorded\n`,
+          );
+          return history.issues;
+        } finally {
+          await index.close();
+        }
+      },
+    },
+  ];
+}
+
 export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('score duplicates and labels against a corpus\'s ground truth, next to two baselines')
-    .requiredOption('--corpus <paths...>', 'corpora with `duplicate_of` and maintainers\' labels: JSON array or JSON Lines files, or directories of them with a groups.json')
+    .option('--corpus <paths...>', 'corpora with `duplicate_of` and maintainers\' labels: JSON array or JSON Lines files, or directories of them with a groups.json')
+    .option('--index <repository>', 'instead, the history of owner/name in the app\'s index (DATABASE_URL or RACE_TRIAGE_DATA_DIR), scored against the pairs its maintainers recorded')
+    .option('--installation <id>', 'the installation whose index --index reads')
     .option('--config <file>', 'the repository\'s .github/race-triage.yml')
     .option('--labels <patterns>', 'label families to score, comma-separated', DEFAULT_LABEL_FAMILIES.join(','))
     .option('--routing <patterns>', 'label families to score routing for, comma-separated', DEFAULT_ROUTING_FAMILIES.join(','))
@@ -240,12 +291,12 @@ export function registerEval(program: Command): void {
       };
       const rules = opts.rules === undefined ? undefined : { name: basename(opts.rules), config: (await loadConfig(opts.rules)).config };
       const routingFamilies = opts.routing.split(',').map((p) => p.trim()).filter(Boolean);
+      const sources = await evalSources(opts);
       const reports: CorpusReport[] = [];
-      for (const path of opts.corpus) {
-        const corpus = await readCorpus(path);
+      for (const { name, read } of sources) {
+        const corpus = await read();
         const noRaceText = withoutRaceText(corpus);
         const issues: EvalIssue[] = [];
-        const name = basename(path.replace(/\/+$/, ''));
         const progress = replayProgress(`eval ${name}`);
         const summary = await replay(corpus, config, (step) => void issues.push(evalIssue(step, config, noRaceText)), {
           ...(loaded.error ? { configError: loaded.error } : {}),
@@ -255,7 +306,9 @@ export function registerEval(program: Command): void {
         progress.stop();
         // Routing is scored with the config as given (learned ownership as the app runs it), where the corpus routes at all.
         const routed = labelMatcher(routingFamilies);
-        const routing = corpus.some((i) => i.labels.some(routed)) ? await routingReport(corpus, loaded.config, routingFamilies, rules) : undefined;
+        // Routing reads the bodies, which the index does not keep.
+        const fromBodies = corpus.every((i) => !i.reports);
+        const routing = fromBodies && corpus.some((i) => i.labels.some(routed)) ? await routingReport(corpus, loaded.config, routingFamilies, rules) : undefined;
         reports.push({ corpus: name, ...evaluate(issues, settings), ...(routing ? { routing } : {}) });
         process.stderr.write(`race-triage: ${name}: ${summaryLine(summary)}\n`);
       }

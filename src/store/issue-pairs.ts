@@ -7,7 +7,7 @@
  * A pair is either confirmed the same or confirmed different, never both: recording one kind
  * drops the other for the two issues, in either direction.
  */
-import type { Kysely } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { IssueFix, IssuePair, PairKind, PairSource } from '../triage/types.js';
 import type { IssueRef } from './types.js';
 
@@ -145,12 +145,21 @@ export class IssuePairs {
   async touching(repo: RepoRef, numbers: readonly number[]): Promise<IssuePair[]> {
     const wanted = [...new Set(numbers)].slice(0, MAX_NUMBERS);
     if (wanted.length === 0) return [];
+    return this.#list(repo, (eb) => eb.or([eb('issue', 'in', wanted), eb('other', 'in', wanted)]));
+  }
+
+  /** Every pair of a repository (what `race-triage eval --index` scores against). */
+  async ofRepository(repo: RepoRef): Promise<IssuePair[]> {
+    return this.#list(repo, (eb) => eb.lit(true));
+  }
+
+  async #list(repo: RepoRef, which: (eb: ExpressionBuilder<IssuePairsDatabase, 'issue_pairs'>) => Expression<SqlBool>): Promise<IssuePair[]> {
     const rows = await this.#db
       .selectFrom('issue_pairs')
       .selectAll()
       .where('installation_id', '=', repo.installationId)
       .where('repo', '=', repo.repo.toLowerCase())
-      .where((eb) => eb.or([eb('issue', 'in', wanted), eb('other', 'in', wanted)]))
+      .where(which)
       .orderBy('recorded_at')
       .orderBy('issue')
       .orderBy('other')

@@ -13,13 +13,13 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], input?: string): CliResult {
+export function runCli(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): CliResult {
   const child = spawnSync(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, 'src/cli/main.ts'), ...args], {
     cwd: REPO_ROOT,
     input: input ?? '',
     encoding: 'utf8',
     // Jest's --experimental-vm-modules is for Jest, not for the command under test.
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
   });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
