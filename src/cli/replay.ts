@@ -8,10 +8,12 @@
  * in bounded memory: the index holds the signatures, the caller what it wants of each step.
  */
 import { analyse, restoredReport, signStored, storedReport, type AnalysedRace, type EngineOptions } from '../race/index.js';
-import { KyselyRaceIndex, openDatabase, OwnershipHistory, type Candidate, type OwnershipTables } from '../store/index.js';
+import { KyselyRaceIndex, openDatabase, type Candidate } from '../store/index.js';
 import { engineOptions, type Config } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
+import { ownershipSettings } from '../triage/labels.js';
 import { candidateLimit, learnedLabels } from '../triage/learned-labels.js';
+import { OwnershipModel, type OwnershipRecord } from '../triage/ownership.js';
 import { issuePackages } from '../triage/ownership-evidence.js';
 import type { DuplicateLine, LabelDecision, SkippedLabel } from '../triage/types.js';
 import { inFilingOrder, type CorpusIssue } from './corpus.js';
@@ -78,7 +80,7 @@ export async function replay(
   const ordered = inFilingOrder(issues);
   const database = await openDatabase({ sqlitePath: ':memory:' });
   const index = new KyselyRaceIndex(database.db);
-  const history = new OwnershipHistory(database.db.withTables<OwnershipTables>());
+  const ownership = new ReplayedOwnership(config);
   try {
     for (const issue of ordered) {
       const races = issueRaces(issue, engine);
@@ -87,7 +89,7 @@ export async function replay(
         races.length === 0
           ? []
           : await index.candidates({ installationId: INSTALLATION_ID, repo: issue.repo, races: signatures, excludeNumber: issue.number, limit });
-      const ownershipHistory = config.learned_ownership.enabled ? await history.list(INSTALLATION_ID, issue.repo) : undefined;
+      const ownershipModel = config.learned_ownership.enabled ? ownership.model(issue.repo) : undefined;
       const decision = decide({
         issue: { ...issue, installationId: INSTALLATION_ID, private: false, labels: [] },
         races,
@@ -95,15 +97,12 @@ export async function replay(
         config,
         repoLabels: repoLabels.get(issue.repo) ?? null,
         learnedLabels: learnedLabels(candidates, config),
-        ...(ownershipHistory ? { ownershipHistory } : {}),
+        ...(ownershipModel ? { ownershipModel } : {}),
         ...(options.configError ? { configError: options.configError } : {}),
       });
       const updatedAt = issue.createdAt ?? new Date(0).toISOString();
       const { packages } = issuePackages(issue.body, config, issue.repo, races);
-      if (packages.length > 0) {
-        const ref = { installationId: INSTALLATION_ID, repo: issue.repo, number: issue.number };
-        await history.record([{ ...ref, filedAt: updatedAt, packages, labels: issue.labels, updatedAt }]);
-      }
+      if (packages.length > 0) ownership.add(issue.repo, { number: issue.number, filedAt: updatedAt, packages, labels: issue.labels });
       if (races.length > 0) {
         await index.upsertIssue({
           installationId: INSTALLATION_ID,
@@ -132,6 +131,37 @@ export async function replay(
     return summary;
   } finally {
     await index.close();
+  }
+}
+
+/**
+ * Learned ownership per repository, kept up to date one issue at a time as the replay goes:
+ * each issue is labelled from the issues filed before it, as the app's history would have it,
+ * without learning the whole history again for every issue.
+ */
+class ReplayedOwnership {
+  readonly #models = new Map<string, { model: OwnershipModel; records: OwnershipRecord[] }>();
+  readonly #settings;
+
+  constructor(config: Config) {
+    this.#settings = ownershipSettings(config);
+  }
+
+  model(repo: string): OwnershipModel {
+    return this.#entry(repo).model;
+  }
+
+  add(repo: string, record: OwnershipRecord): void {
+    const entry = this.#entry(repo);
+    entry.records.push(record);
+    // Filing order by date and by number disagree only for odd histories (a transferred issue): learn again in number order.
+    if (!entry.model.add(record)) entry.model = OwnershipModel.learn(entry.records, this.#settings);
+  }
+
+  #entry(repo: string) {
+    let entry = this.#models.get(repo);
+    if (!entry) this.#models.set(repo, (entry = { model: OwnershipModel.learn([], this.#settings), records: [] }));
+    return entry;
   }
 }
 

@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import type { Effect, LabelMemory } from './effects.js';
 import { existingLabels, labelChanges, proposeLabels } from './labels.js';
 import type { OwnersRules } from './owners-files.js';
-import type { OwnershipRecord } from './ownership.js';
+import type { OwnershipModel, OwnershipRecord } from './ownership.js';
 import { latestFix, sourceText, type PairKnowledge } from './pairs.js';
 import type { DuplicateLine, IssueInput, LabelDecision, MarkerData, Regression, SkippedLabel } from './types.js';
 
@@ -38,6 +38,11 @@ export interface DecideInput {
    * `ownership_history`). Absent: no label is learned from history.
    */
   ownershipHistory?: readonly OwnershipRecord[];
+  /**
+   * Or the ownership already learned from the issues filed before this one, with the config's
+   * `learned_ownership` settings (`ownershipSettings`): what a replay in filing order keeps.
+   */
+  ownershipModel?: OwnershipModel;
   /** The repository's OWNERS files, parsed with `parseOwnersFiles`. Absent: none. */
   owners?: OwnersRules;
   /** What people and the history taught about the issue's pairs (`pairs.ts`). Absent: nothing. */
@@ -85,6 +90,7 @@ export function decide(input: DecideInput): Decision {
     issueNumber: issue.number,
     personLabels: issue.labels.filter((l) => !own.has(l.toLowerCase())),
     ...(input.ownershipHistory ? { ownershipHistory: input.ownershipHistory } : {}),
+    ...(input.ownershipModel ? { ownershipModel: input.ownershipModel } : {}),
     ...(input.owners ? { owners: input.owners } : {}),
     ...(input.learnedLabels ? { learned: input.learnedLabels } : {}),
   });

@@ -11,7 +11,7 @@ import { globMatcher } from './glob.js';
 import { labelFamily } from './label-patterns.js';
 import { ownersLabels, type OwnersRules } from './owners-files.js';
 import { racePackages } from './ownership-evidence.js';
-import { ownershipLabels, type OwnershipOutcome, type OwnershipRecord } from './ownership.js';
+import { ownershipLabels, type OwnershipModel, type OwnershipOutcome, type OwnershipRecord, type OwnershipSettings } from './ownership.js';
 import type { LabelDecision, MarkerData, SkippedLabel } from './types.js';
 
 /** Abstentions listed in the comment, closest first. */
@@ -27,6 +27,8 @@ export interface LabelEvidence {
   personLabels?: readonly string[];
   /** The repository's ownership history (every indexed issue's packages and labels); absent: nothing is learned. */
   ownershipHistory?: readonly OwnershipRecord[];
+  /** Or the ownership already learned from the issues before this one (a replay keeps one up to date). */
+  ownershipModel?: OwnershipModel;
   /** The repository's OWNERS files, parsed. */
   owners?: OwnersRules;
   /** The nearest past races' vote (`learned_labels`), used only when that is enabled. */
@@ -65,7 +67,7 @@ export function proposeLabels(races: AnalysedRace[], config: Config, evidence: L
     candidates.push(...owners.agreed);
     abstained.push(...owners.abstained);
   }
-  if (evidence.ownershipHistory && config.learned_ownership.enabled) {
+  if ((evidence.ownershipHistory || evidence.ownershipModel) && config.learned_ownership.enabled) {
     const learned = learnedOwnership(races, config, evidence);
     candidates.push(...learned.applied);
     abstained.push(...learned.abstained);
@@ -79,14 +81,22 @@ export function proposeLabels(races: AnalysedRace[], config: Config, evidence: L
   return { proposed: uniqueByName(kept), abstained: [...forbidden, ...overruled, ...abstained] };
 }
 
-/** Learned ownership's labels, leaving out the families a person has already routed. */
-function learnedOwnership(races: AnalysedRace[], config: Config, evidence: LabelEvidence): OwnershipOutcome {
-  const settings = {
+/** The config's `learned_ownership`, as the model takes it. */
+export function ownershipSettings(config: Config): OwnershipSettings {
+  return {
     families: config.learned_ownership.families,
     minPrecision: config.learned_ownership.min_precision,
     halfLifeDays: config.learned_ownership.half_life_days,
   };
-  const outcome = ownershipLabels(racePackages(races, config, evidence.repo ?? ''), evidence.ownershipHistory ?? [], settings, evidence.issueNumber);
+}
+
+/** Learned ownership's labels, leaving out the families a person has already routed. */
+function learnedOwnership(races: AnalysedRace[], config: Config, evidence: LabelEvidence): OwnershipOutcome {
+  const settings = ownershipSettings(config);
+  const packages = racePackages(races, config, evidence.repo ?? '');
+  const outcome = evidence.ownershipModel
+    ? evidence.ownershipModel.labels(packages)
+    : ownershipLabels(packages, evidence.ownershipHistory ?? [], settings, evidence.issueNumber);
   const routed = new Map((evidence.personLabels ?? []).map((l) => [labelFamily(l), l]));
   const applied: LabelDecision[] = [];
   const abstained = [...outcome.abstained];

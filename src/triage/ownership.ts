@@ -202,7 +202,73 @@ export function ownershipLabels(
   settings: OwnershipSettings,
   exclude?: number,
 ): OwnershipOutcome {
-  const families = learnOwnership(history.filter((r) => r.number !== exclude), settings);
+  return OwnershipModel.learn(history.filter((r) => r.number !== exclude), settings).labels(packages);
+}
+
+/**
+ * Learned ownership, kept up to date one issue at a time: `learn` replays a history, `add`
+ * replays one more issue filed after all the others (what a replay in filing order does,
+ * without learning the whole history again for every issue), `labels` votes.
+ */
+export class OwnershipModel {
+  readonly #families = new Map<string, FamilyModel>();
+  readonly #familyOf: (label: string) => string | undefined;
+  readonly #halfLife: number;
+  #origin: number | undefined;
+  #lastFiled = Number.NEGATIVE_INFINITY;
+  #lastNumber = Number.NEGATIVE_INFINITY;
+
+  private constructor(private readonly settings: OwnershipSettings) {
+    this.#familyOf = familyMatcher(settings.families);
+    this.#halfLife = Math.max(1, settings.halfLifeDays) * DAY_MS;
+  }
+
+  /** The model of a history in any order (filing order is the issue number). */
+  static learn(history: readonly OwnershipRecord[], settings: OwnershipSettings): OwnershipModel {
+    const model = new OwnershipModel(settings);
+    for (const record of [...history].sort((a, b) => a.number - b.number)) model.add(record);
+    return model;
+  }
+
+  /**
+   * Replays one more issue: voted on from the issues before it (a check of the model against
+   * the maintainers), then added. False, and nothing learned, when it is not numbered after
+   * every issue added so far: then the history must be learned again in order.
+   */
+  add(record: OwnershipRecord): boolean {
+    if (record.number <= this.#lastNumber) return false;
+    this.#lastNumber = record.number;
+    if (record.packages.length === 0) return true;
+    const parsed = Date.parse(record.filedAt);
+    // An issue is never older than one filed before it.
+    const filed = Math.max(Number.isNaN(parsed) ? this.#lastFiled : parsed, this.#lastFiled);
+    this.#lastFiled = filed;
+    this.#origin ??= Number.isFinite(filed) ? filed : 0;
+    // Weights grow with time instead of decaying with age: shares are ratios, so this is the same.
+    const recency = Number.isFinite(filed) ? 2 ** ((filed - this.#origin) / this.#halfLife) : 1;
+
+    const byFamily = new Map<string, string[]>();
+    for (const label of new Set(record.labels)) {
+      const family = this.#familyOf(label);
+      if (family && !isForbiddenLabel(label)) byFamily.set(family, [...(byFamily.get(family) ?? []), label]);
+    }
+    for (const [family, labels] of byFamily) {
+      let model = this.#families.get(family);
+      if (!model) this.#families.set(family, (model = new FamilyModel()));
+      const vote = model.vote(record.packages);
+      if (vote) model.checks.push({ strength: vote.strength, right: labels.includes(vote.label) });
+      model.add(record.number, record.packages, labels, recency);
+    }
+    return true;
+  }
+
+  /** The labels these packages get, and why, or why not. */
+  labels(packages: PackageWeight[]): OwnershipOutcome {
+    return familyLabels(packages, this.#families, this.settings);
+  }
+}
+
+function familyLabels(packages: PackageWeight[], families: ReadonlyMap<string, FamilyModel>, settings: OwnershipSettings): OwnershipOutcome {
   const applied: LabelDecision[] = [];
   const abstained: SkippedLabel[] = [];
   for (const [family, model] of families) {
@@ -221,42 +287,6 @@ export function ownershipLabels(
     }
   }
   return { applied, abstained };
-}
-
-/**
- * Replays the history in filing order: each routed issue is first voted on from the issues
- * before it (a check of the model against the maintainers), then added to it.
- */
-export function learnOwnership(history: readonly OwnershipRecord[], settings: OwnershipSettings): Map<string, FamilyModel> {
-  const familyOf = familyMatcher(settings.families);
-  const families = new Map<string, FamilyModel>();
-  const halfLife = Math.max(1, settings.halfLifeDays) * DAY_MS;
-  let origin: number | undefined;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const record of [...history].sort((a, b) => a.number - b.number)) {
-    if (record.packages.length === 0) continue;
-    const parsed = Date.parse(record.filedAt);
-    // Filing order is the issue number: an issue is never older than one filed before it.
-    const filed = Math.max(Number.isNaN(parsed) ? last : parsed, last);
-    last = filed;
-    origin ??= Number.isFinite(filed) ? filed : 0;
-    // Weights grow with time instead of decaying with age: shares are ratios, so this is the same.
-    const recency = Number.isFinite(filed) ? 2 ** ((filed - origin) / halfLife) : 1;
-
-    const byFamily = new Map<string, string[]>();
-    for (const label of new Set(record.labels)) {
-      const family = familyOf(label);
-      if (family && !isForbiddenLabel(label)) byFamily.set(family, [...(byFamily.get(family) ?? []), label]);
-    }
-    for (const [family, labels] of byFamily) {
-      let model = families.get(family);
-      if (!model) families.set(family, (model = new FamilyModel()));
-      const vote = model.vote(record.packages);
-      if (vote) model.checks.push({ strength: vote.strength, right: labels.includes(vote.label) });
-      model.add(record.number, record.packages, labels, recency);
-    }
-  }
-  return families;
 }
 
 /** The family pattern a label belongs to, the first that matches. */
