@@ -25,7 +25,7 @@ import type { BackfillCheckpoints, Checkpoint } from './jobs/checkpoints.js';
 import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './jobs/retry-policy.js';
 import { ownershipEntry, peopleLabels } from './ownership-index.js';
 import { indexedIssue, issueInput } from './triage-issue.js';
-import { isBot, labelNames, type IssuePayload, type Sender } from './types.js';
+import { intoDefaultBranch, isBot, labelNames, type IssuePayload, type PullBase, type Sender } from './types.js';
 
 export const PER_PAGE = 100;
 
@@ -196,19 +196,19 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
 }
 
 /** The fields of a listed pull request that backfill reads. */
-interface ListedPull extends MergedPullRequest {
+interface ListedPull extends MergedPullRequest, PullBase {
   updated_at: string;
 }
 
 /**
- * One page of pull requests: the merged ones' closing keywords become fixes and same-fix
- * pairs. True when an incremental run (newest update first) reached what the last run read.
+ * One page of pull requests: the closing keywords of those merged into the default branch
+ * (the only ones GitHub acts on) become fixes and same-fix pairs. True when an incremental run (newest update first) reached what the last run read.
  */
 async function recordPulls(target: BackfillTarget, items: ListedPull[], since: string | undefined, deps: BackfillDeps): Promise<boolean> {
   const repo = { installationId: target.installationId, repo: `${target.owner}/${target.repo}`.toLowerCase() };
   for (const pr of items) {
     if (since && pr.updated_at < since) return true;
-    if (pr.merged_at) await recordMergedPullRequest(repo, pr, deps.pairs!, deps.index);
+    if (pr.merged_at && intoDefaultBranch(pr)) await recordMergedPullRequest(repo, pr, deps.pairs!, deps.index);
   }
   return false;
 }

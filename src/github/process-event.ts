@@ -13,7 +13,7 @@ import { labelsChanged, ownersPushed, type PushPayload } from './ownership-event
 import { recordClosedAsDuplicate, recordMergedPullRequest, type MergedPullRequest } from './pair-signals.js';
 import { runRaceCommands } from './race-commands.js';
 import { fetchIssue, triageIssue, type TriageDeps } from './triage-issue.js';
-import { isBot, type GitHub, type IssueLocation, type IssuePayload, type Sender } from './types.js';
+import { intoDefaultBranch, isBot, type GitHub, type IssueLocation, type IssuePayload, type PullBase, type Sender } from './types.js';
 
 /** A webhook delivery reduced to plain data (what a job records). */
 export interface GitHubEvent {
@@ -45,7 +45,7 @@ interface EventPayload {
   changes?: { body?: unknown };
   repository?: { name: string; owner: { login: string }; private?: boolean; default_branch?: string };
   sender?: Sender;
-  pull_request?: MergedPullRequest & { merged?: boolean };
+  pull_request?: MergedPullRequest & PullBase & { merged?: boolean };
 }
 
 /** The events the app subscribes to (app.yml lists the same). */
@@ -151,14 +151,16 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
 }
 
 /**
- * A merged pull request: the issues it closes are recorded as fixed by it (no request to
- * GitHub). When it closed several race issues, those the bot commented on are triaged again,
- * so their comments show the others fixed by the same pull request.
+ * A pull request merged into the default branch: the issues it closes are recorded as fixed by
+ * it (no request to GitHub). When it closed several race issues, those the bot commented on are
+ * triaged again, so their comments show the others fixed by the same pull request. One merged
+ * into another branch (a release branch) closes nothing on GitHub, and is ignored.
  */
 async function pullRequestEvent(octokit: GitHub, signal: AbortSignal, installationId: number, payload: EventPayload, deps: TriageDeps): Promise<EventResult> {
   const pr = payload.pull_request;
   const repository = payload.repository;
   if (payload.action !== 'closed' || !pr?.merged || !repository) return 'ignored';
+  if (!intoDefaultBranch(pr, repository.default_branch)) return 'ignored';
   signal.throwIfAborted();
   const repo = { installationId, repo: `${repository.owner.login}/${repository.name}`.toLowerCase() };
   const paired = await recordMergedPullRequest(repo, pr, deps.pairs, deps.index);
