@@ -4,6 +4,7 @@
  * before the repository's config is read, so a stranger's command costs the app almost nothing.
  */
 import type { RetriageRole } from '../triage/config.js';
+import { linesOutsideCode } from '../triage/markdown.js';
 import type { GitHub, RepoRef } from './types.js';
 
 /** The commands there are; one more is one more name here and a case in `processEvent`. */
@@ -53,18 +54,7 @@ export const MAX_RACE_COMMANDS = 10;
  */
 export function raceCommandLines(commentBody: string | null | undefined): string[] {
   const found: string[] = [];
-  let fence: string | undefined;
-  for (const raw of (commentBody ?? '').split(/\r?\n/)) {
-    const line = raw.trimEnd();
-    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence) {
-      if (opener && opener[0] === fence[0] && opener.length >= fence.length && line.trim() === opener) fence = undefined;
-      continue;
-    }
-    if (opener) {
-      fence = opener;
-      continue;
-    }
+  for (const line of linesOutsideCode(commentBody)) {
     if (/^ {0,3}\/race(?:\s|$)/i.test(line)) found.push(line.trim());
     if (found.length >= MAX_RACE_COMMANDS) break;
   }
