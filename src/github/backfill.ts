@@ -27,7 +27,7 @@ import { ownershipEntry, peopleLabels } from './ownership-index.js';
 import { indexedIssue, issueInput } from './triage-issue.js';
 import { intoDefaultBranch, isBot, labelNames, type IssuePayload, type PullBase, type Sender } from './types.js';
 
-export const PER_PAGE = 100;
+const PER_PAGE = 100;
 
 export interface BackfillTarget {
   installationId: number;
@@ -89,7 +89,7 @@ export interface BackfillOwnership {
   /** The repository's config: its module prefixes tell its own packages from dependencies'. */
   config: Config;
   /** The bot's labels are not what people decided: they are left out of what is learned. */
-  botState?: Pick<BotStateStore, 'get'>;
+  botState: Pick<BotStateStore, 'get'>;
 }
 
 export interface BackfillDeps {
@@ -258,7 +258,7 @@ async function recordOwnership(target: BackfillTarget, read: { item: IssuePayloa
     const issue = { body: item.body ?? '', labels: labelNames(item.labels), createdAt: item.created_at, updatedAt: item.updated_at };
     const entry = ownershipEntry(ref, issue, ownership.config, races);
     if (!entry) continue;
-    const state = await ownership.botState?.get(ref);
+    const state = await ownership.botState.get(ref);
     if (state) entry.labels = peopleLabels(entry.labels, [...state.labels, ...state.pendingAdd, ...state.pendingRemove]);
     entries.push(entry);
   }

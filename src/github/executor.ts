@@ -25,7 +25,7 @@ export interface ExecutorDeps {
   index: RaceIndex;
   botState: BotStateStore;
   /** Where replies to commands are remembered. */
-  replies?: BotReplies;
+  replies: BotReplies;
   spacing: WriteSpacing;
   log: Logger;
   now?: () => number;
@@ -148,7 +148,6 @@ export class Executor {
    */
   async reply(octokit: GitHub, signal: AbortSignal, where: IssueLocation, identity: BotIdentity, key: string, text: string): Promise<'created' | 'edited' | 'unchanged'> {
     const store = this.#deps.replies;
-    if (!store) throw new Error('the executor was made without a reply store');
     const ref = issueRef(where);
     const body = `${replyMarker(key)}\n${text}`;
     const digest = bodyDigest(body);
@@ -222,7 +221,7 @@ export class Executor {
 }
 
 /** GitHub's own "Close as duplicate": the issue closed with the reason and the issue it duplicates. */
-export const CLOSE_AS_DUPLICATE = `mutation CloseAsDuplicate($issueId: ID!, $duplicateIssueId: ID!) {
+const CLOSE_AS_DUPLICATE = `mutation CloseAsDuplicate($issueId: ID!, $duplicateIssueId: ID!) {
   closeIssue(input: { issueId: $issueId, stateReason: DUPLICATE, duplicateIssueId: $duplicateIssueId }) {
     issue {
       id
@@ -233,7 +232,7 @@ export const CLOSE_AS_DUPLICATE = `mutation CloseAsDuplicate($issueId: ID!, $dup
 }`;
 
 /** The hidden first line of a reply: which reply it is, so a lost POST is found again. */
-export function replyMarker(key: string): string {
+function replyMarker(key: string): string {
   return `<!-- race-triage-reply ${key.replace(/[^\w:-]/g, '')} -->`;
 }
 

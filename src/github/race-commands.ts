@@ -18,7 +18,7 @@ import type { Reaction } from '../triage/effects.js';
 import { parseRaceCommands, type RaceCommand } from './commands.js';
 import { issueRef } from './executor.js';
 import { commentRaces } from './issue-races.js';
-import type { PermittedUse } from './process-event.js';
+import type { PermittedUse, RepoFacts } from './process-event.js';
 import type { RepoConfig } from './repo-config.js';
 import { fetchIssue, triageIssue, type TriageDeps } from './triage-issue.js';
 import type { GitHub, IssueLocation, IssuePayload } from './types.js';
@@ -57,7 +57,7 @@ export async function runRaceCommands(
   uses: PermittedUse[],
   repoConfig: RepoConfig,
   deps: TriageDeps,
-  privateRepo: boolean,
+  repoFacts: RepoFacts,
 ): Promise<void> {
   const { config } = repoConfig;
   const dry = config.dry_run;
@@ -118,7 +118,7 @@ export async function runRaceCommands(
     const last = uses.at(-1)!;
     const pasted = commentRaces(last.comment.body, {}, last.comment.id).length > 0;
     await triageIssue(octokit, signal, where, current, deps, {
-      privateRepo,
+      ...repoFacts,
       config: repoConfig,
       fresh: true,
       ...(pasted ? { comment: { id: last.comment.id, body: last.comment.body ?? '' } } : {}),
