@@ -147,7 +147,7 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
   const result = (finished: boolean): BackfillResult => ({ scanned: progress.scanned, comments: progress.comments, pulls: progress.pulls, indexed: progress.indexed, pages, resumed, finished });
   for (;;) {
     const phase = phaseOf();
-    const response = phase === 'comments' ? await listCommentsPage(target, run, deps) : phase === 'pulls' ? await listPullsPage(target, run, deps) : await listPage(target, run, deps);
+    const response = await listPage(target, run, phase, deps);
     pages++;
     const items = Array.isArray(response.data) ? response.data : [];
     let found = 0;
@@ -213,26 +213,6 @@ async function recordPulls(target: BackfillTarget, items: ListedPull[], since: s
   return false;
 }
 
-/**
- * Closed pull requests, 100 a page: oldest first on a first run (pages stay put), newest
- * update first on a later one, which stops where the last run began.
- */
-async function listPullsPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
-  return requestWithRetries(
-    () =>
-      deps.github.request('GET /repos/{owner}/{repo}/pulls', {
-        owner: target.owner,
-        repo: target.repo,
-        state: 'closed',
-        sort: run.since ? 'updated' : 'created',
-        direction: run.since ? 'desc' : 'asc',
-        per_page: PER_PAGE,
-        page: run.pullsPage,
-      }),
-    deps,
-  );
-}
-
 /** One page of issues into the index, in one transaction; the races of their comments stay. */
 async function indexIssues(target: BackfillTarget, items: IssuePayload[], deps: BackfillDeps): Promise<number> {
   const read = items.filter((item) => item.pull_request === undefined).map((item) => ({ item, races: analyse(item.body ?? '', deps.engine) }));
@@ -293,38 +273,20 @@ async function indexComments(target: BackfillTarget, items: ListedComment[], dep
   return found;
 }
 
-async function listPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
-  return requestWithRetries(
-    () =>
-      deps.github.request('GET /repos/{owner}/{repo}/issues', {
-        owner: target.owner,
-        repo: target.repo,
-        state: 'all',
-        sort: 'created',
-        direction: 'asc',
-        per_page: PER_PAGE,
-        page: run.nextPage,
-        ...(run.since ? { since: run.since } : {}),
-      }),
-    deps,
-  );
-}
-
-/** The repository's comments, oldest first (pages stay put while new ones arrive). */
-async function listCommentsPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
-  return requestWithRetries(
-    () =>
-      deps.github.request('GET /repos/{owner}/{repo}/issues/comments', {
-        owner: target.owner,
-        repo: target.repo,
-        sort: 'created',
-        direction: 'asc',
-        per_page: PER_PAGE,
-        page: run.commentsPage,
-        ...(run.since ? { since: run.since } : {}),
-      }),
-    deps,
-  );
+/**
+ * One page, 100 items, of the listing a phase reads. Issues and the repository's comments:
+ * oldest first (pages stay put while new ones arrive), on a later run only those updated since
+ * the last one began. Closed pull requests (their listing has no `since`): oldest first on a
+ * first run, newest update first on a later one, which stops where the last run began.
+ */
+async function listPage(target: BackfillTarget, run: Checkpoint, phase: BackfillProgress['phase'], deps: BackfillDeps): Promise<ListResponse> {
+  const { route, page, query } =
+    phase === 'issues'
+      ? { route: 'GET /repos/{owner}/{repo}/issues' as const, page: run.nextPage, query: { state: 'all', sort: 'created', direction: 'asc' } }
+      : phase === 'comments'
+        ? { route: 'GET /repos/{owner}/{repo}/issues/comments' as const, page: run.commentsPage, query: { sort: 'created', direction: 'asc' } }
+        : { route: 'GET /repos/{owner}/{repo}/pulls' as const, page: run.pullsPage, query: { state: 'closed', sort: run.since ? 'updated' : 'created', direction: run.since ? 'desc' : 'asc' } };
+  return requestWithRetries(() => deps.github.request(route, { owner: target.owner, repo: target.repo, ...query, per_page: PER_PAGE, page, ...(run.since && phase !== 'pulls' ? { since: run.since } : {}) }), deps);
 }
 
 async function requestWithRetries<T>(send: () => Promise<T>, deps: BackfillDeps): Promise<T> {

@@ -8,7 +8,7 @@ import type { Reaction } from '../triage/effects.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { hasNoStanding, mayRun, parseCommand, standing, type Command, type Standing } from './commands.js';
 import { issueRef } from './executor.js';
-import { commentRaces } from './issue-races.js';
+import { commentRaces, pastedWith } from './issue-races.js';
 import { labelsChanged, ownersPushed, type PushPayload } from './ownership-events.js';
 import { recordClosedAsDuplicate, recordMergedPullRequest, type MergedPullRequest } from './pair-signals.js';
 import { runRaceCommands } from './race-commands.js';
@@ -284,13 +284,7 @@ async function retriage(
   await react('eyes');
   const issue = (events[0]!.payload as EventPayload).issue!;
   // A race pasted below the command is read too.
-  const pasted = commentRaces(chosen.comment.body, {}, chosen.comment.id).length > 0;
-  await triageIssue(octokit, signal, where, issue, deps, {
-    ...repoFacts,
-    config: fresh,
-    refetch: true,
-    ...(pasted ? { comment: { id: chosen.comment.id, body: chosen.comment.body ?? '' } } : {}),
-  });
+  await triageIssue(octokit, signal, where, issue, deps, { ...repoFacts, config: fresh, refetch: true, comment: pastedWith(chosen.comment) });
   await react('+1');
   return 'triaged';
 }
