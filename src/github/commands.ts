@@ -7,7 +7,10 @@ import type { RetriageRole } from '../triage/config.js';
 import { linesOutsideCode } from '../triage/markdown.js';
 import type { GitHub, RepoRef } from './types.js';
 
-/** The commands there are; one more is one more name here and a case in `processEvent`. */
+/**
+ * The commands there are: `/retriage` on a comment's first line, `/race` on any line. One more
+ * is a name here, a way to find it in `parseCommand` and a case in `processEvent`.
+ */
 export type CommandName = 'retriage' | 'race';
 
 export interface Command {
