@@ -4,7 +4,8 @@
  * when the state is lost, or when a POST's answer never arrived.
  *
  * Only the app's own comments count: written through this app (`performed_via_github_app`)
- * or by its `[bot]` account. Any other bot, or a person, may copy the marker.
+ * or by its `[bot]` account. Any other bot, or a person, may copy the marker. The same search
+ * finds the app's replies to commands, by the key each carries.
  */
 import { createHash } from 'node:crypto';
 import { findMarker } from '../triage/marker.js';
