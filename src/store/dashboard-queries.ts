@@ -10,6 +10,10 @@
  *
  * When a race was seen is the reporting issue's `created_at`, or its `updated_at` for an
  * issue indexed before creation times were recorded.
+ *
+ * An issue's fix is read from `issue_fixes`, where every merged pull request that closed it is
+ * recorded (webhook and backfill alike), whether or not the issue was indexed yet: the one
+ * record of fixes, which the bot's comment reads too.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { RaceSignature } from '../race/types.js';
@@ -66,7 +70,7 @@ export interface ClusterSummary {
   issues: RaceReportRow[];
   /** Every label on any of its issues, sorted. */
   labels: string[];
-  /** Issues of the cluster with a known fixing PR, newest fix first, one per issue. */
+  /** Issues of the cluster with a merged fix, newest fix first, one per issue (its latest). */
   fixes: { pr: number; issue: number; fixedAt: string | null }[];
   /** Reported again after the latest known fix was merged. */
   seenAfterFix: boolean;
@@ -109,6 +113,15 @@ const MAX_LABELS = 500;
 export const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 const seenMs = sql<number>`coalesce(issues.created_ms, issues.updated_ms)`;
+/**
+ * A column of the issue's latest merged fix (one indexed read per report; `repos` joined). The
+ * latest, as the bot's comment names it: an issue reopened and fixed again is fixed by the later
+ * pull request, and only a report after that merge is seen again after its fix.
+ */
+const latestFix = <T extends 'pr' | 'merged_at'>(column: T) =>
+  sql<(T extends 'pr' ? number | string : string) | null>`(select f.${sql.ref(column)} from issue_fixes f
+    where f.installation_id = repos.installation_id and f.repo = repos.name and f.issue = issues.number
+    order by f.merged_at desc, f.pr desc limit 1)`;
 /** The cluster a race belongs to (see the file comment). */
 const clusterKey = sql<string>`races.fingerprint`;
 
@@ -186,6 +199,7 @@ export class DashboardQueries {
     const rows = await this.db
       .selectFrom('races')
       .innerJoin('issues', 'issues.id', 'races.issue_id')
+      .innerJoin('repos', 'repos.id', 'issues.repo_id')
       .where('races.repo_id', '=', repoId)
       .where(clusterKey, '=', fingerprint)
       .select([...memberColumns, 'races.signature'])
@@ -298,6 +312,7 @@ export class DashboardQueries {
     const rows = await this.db
       .selectFrom('races')
       .innerJoin('issues', 'issues.id', 'races.issue_id')
+      .innerJoin('repos', 'repos.id', 'issues.repo_id')
       .where('races.repo_id', '=', repoId)
       .where(clusterKey, 'in', keys)
       .select(memberColumns)
@@ -326,8 +341,8 @@ const memberColumns = [
   'issues.state',
   'issues.state_reason',
   'issues.labels',
-  'issues.fixing_pr',
-  'issues.fixed_at',
+  latestFix('pr').as('fixing_pr'),
+  latestFix('merged_at').as('fixed_at'),
   'races.comment_id',
   seenMs.as('seen_ms'),
 ] as const;

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { Octokit } from '@octokit/rest';
 import { backfillRepository } from '../../src/github/backfill.js';
 import { BackfillCheckpoints } from '../../src/github/jobs/checkpoints.js';
+import { DashboardQueries } from '../../src/store/dashboard-queries.js';
 import { IssuePairs, type IssuePairsDatabase } from '../../src/store/index.js';
 import { sqliteDatabase, type TestDatabase } from '../support/databases.js';
 import { NockGitHub } from '../support/github/nock-github.js';
@@ -89,4 +90,35 @@ it('records closed-as-duplicate race issues and the fixes of merged pull request
   });
   expect(github.calls.at(-1)!.path).toBe('/repos/pingcap/tidb/pulls?state=closed&sort=updated&direction=desc&per_page=100&page=1');
   expect(await pairs.fixes(repoRef, [70010])).toEqual([{ issue: 70010, pr: 70102, mergedAt: '2099-01-01T00:00:00Z' }]);
+});
+
+it('the fixes backfill reads are the races\' fixes on the dashboard, and a race filed after its fix shows as seen again', async () => {
+  const history = [
+    issueObject({ number: 70010, title: 'TestMPPClose is flaky', body: mpp.body, createdAt: '2022-12-01T00:00:00Z' }),
+    issueObject({ number: 70020, title: 'Tracker race', body: tracker.body, createdAt: '2022-12-02T00:00:00Z' }),
+    issueObject({ number: 70040, title: 'Tracker race again', body: tracker.body, createdAt: '2024-01-01T00:00:00Z' }),
+  ];
+  github.histories.set('pingcap/tidb', history);
+  for (const issue of history) github.rememberIssue('pingcap/tidb', issue);
+  github.pulls.set('pingcap/tidb', [pullObject({ number: 70100, body: 'close #70010, close #70020', mergedAt: MERGED_AT })]);
+
+  await backfillRepository(target, {
+    github: new Octokit({ auth: 'test-token', log: quiet, baseUrl: github.base }),
+    index: database.index,
+    checkpoints: new BackfillCheckpoints(database.db),
+    pairs: new IssuePairs(database.db.withTables<IssuePairsDatabase>()),
+  });
+
+  const queries = new DashboardQueries(database.opened.db, database.opened.backend);
+  const repoId = (await queries.repository('pingcap/tidb'))!.id;
+  const { clusters } = await queries.clusters(repoId, { openOnly: false }, { offset: 0, limit: 10 });
+  // Each race of the tracker report is a row of its own.
+  expect(clusters.length).toBeGreaterThanOrEqual(2);
+  for (const c of clusters) {
+    expect({ issues: c.issues.map((i) => i.number), fixes: c.fixes, seenAfterFix: c.seenAfterFix }).toEqual(
+      c.issues.some((i) => i.number === 70020)
+        ? { issues: [70040, 70020], fixes: [{ pr: 70100, issue: 70020, fixedAt: MERGED_AT }], seenAfterFix: true }
+        : { issues: [70010], fixes: [{ pr: 70100, issue: 70010, fixedAt: MERGED_AT }], seenAfterFix: false },
+    );
+  }
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DashboardQueries, WEEK_MS, type ClusterFilter } from '../../src/store/dashboard-queries.js';
-import { KyselyRaceIndex, openDatabase, type IndexDatabase, type IndexedIssue } from '../../src/store/index.js';
+import { IssuePairs, KyselyRaceIndex, openDatabase, type IndexDatabase, type IndexedIssue, type IssuePairsDatabase } from '../../src/store/index.js';
 import { expectedClusters, HOSTILE_LABEL, loadFixture, NOW, PRIVATE_REPO, PUBLIC_REPO, REGRESSED } from '../dashboard/support/fixture-repos.js';
 import { backends, type TestBackend } from './support/backends.js';
 
@@ -90,6 +90,48 @@ describe.each(backends)('dashboard queries on %s', (_name, makeBackend) => {
     expect(detail).toMatchObject({ reports: 3, seenAfterFix: true, firstSeen: '2020-05-07T00:00:00.000Z', lastSeen: '2024-11-07T00:00:00.000Z' });
     expect(detail!.issues.map((i) => i.number)).toEqual([REGRESSED.later, REGRESSED.fixedIssue, 17008]);
     expect(detail!.signature.fingerprint).toBe(regressed[0]!.fingerprint);
+  });
+
+  it('shows the latest merged fix recorded for an issue, whether recorded before or after the issue was indexed', async () => {
+    const race = issues.find((i) => i.repo === PUBLIC_REPO)!.races[0]!;
+    const repo = 'example/fixes';
+    const index = new KyselyRaceIndex(database.db);
+    const fixes = new IssuePairs(database.db.withTables<IssuePairsDatabase>());
+    const issue = (number: number, createdAt: string, updatedAt = createdAt): IndexedIssue => ({
+      installationId: 2, repo, number, title: `report ${number}`, state: 'open', stateReason: null, labels: [],
+      fixingPr: null, private: false, updatedAt, createdAt, races: [race],
+    });
+    const fixOf = async () => {
+      const id = (await queries.repository(repo))!.id;
+      const [listed] = (await queries.clusters(id, { openOnly: false }, { offset: 0, limit: 10 })).clusters;
+      const detail = (await queries.cluster(id, race.fingerprint))!;
+      // The list and the race's page agree.
+      expect({ fixes: listed!.fixes, seenAfterFix: listed!.seenAfterFix }).toEqual({ fixes: detail.fixes, seenAfterFix: detail.seenAfterFix });
+      return { fixes: detail.fixes, seenAfterFix: detail.seenAfterFix, rows: detail.issues.map((i) => [i.number, i.fixingPr, i.fixedAt]) };
+    };
+
+    // Merged before the issue held a race the index knows: applied once it is indexed. Another
+    // installation's fix of the same number is not this issue's.
+    await fixes.recordFix({ installationId: 2, repo: 'Example/Fixes' }, { issue: 11, pr: 100, mergedAt: '2024-03-01T00:00:00Z' });
+    await fixes.recordFix({ installationId: 3, repo }, { issue: 11, pr: 999, mergedAt: '2024-09-01T00:00:00Z' });
+    await index.upsertIssue(issue(11, '2024-02-01T00:00:00Z'));
+    expect(await fixOf()).toEqual({ fixes: [{ pr: 100, issue: 11, fixedAt: '2024-03-01T00:00:00Z' }], seenAfterFix: false, rows: [[11, 100, '2024-03-01T00:00:00Z']] });
+
+    // Reopened and fixed again: the later merge is its fix, recorded twice (a redelivery) or not,
+    // and an edit of the issue keeps it. A report between the two merges is no regression.
+    await fixes.recordFix({ installationId: 2, repo }, { issue: 11, pr: 140, mergedAt: '2024-06-01T00:00:00Z' });
+    await fixes.recordFix({ installationId: 2, repo }, { issue: 11, pr: 140, mergedAt: '2024-06-01T00:00:00Z' });
+    await index.upsertIssue(issue(11, '2024-02-01T00:00:00Z', '2024-06-02T00:00:00Z'));
+    await index.upsertIssue(issue(12, '2024-05-01T00:00:00Z'));
+    expect(await fixOf()).toEqual({
+      fixes: [{ pr: 140, issue: 11, fixedAt: '2024-06-01T00:00:00Z' }],
+      seenAfterFix: false,
+      rows: [[12, null, null], [11, 140, '2024-06-01T00:00:00Z']],
+    });
+
+    // Reported after the latest merge: seen again after its fix.
+    await index.upsertIssue(issue(13, '2024-07-01T00:00:00Z'));
+    expect(await fixOf()).toMatchObject({ fixes: [{ pr: 140, issue: 11 }], seenAfterFix: true });
   });
 
   it('gives one cluster of this repository only', async () => {

@@ -32,6 +32,8 @@ export interface DashboardServer {
   issues: IndexedIssue[];
   logs: Record<string, unknown>[];
   durable: DurableProcessing;
+  /** Posts a signed webhook and waits until the job queue is drained (`TestApp.deliver`). */
+  deliver: TestApp['deliver'];
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startDashboardServer(port: number, overrides: Partial<Dash
     issues,
     logs: app.logs,
     durable: app.running.durable!,
+    deliver: (name, payload, id) => app.deliver(name, payload, id),
     async stop() {
       await app.close();
       oauth.close();

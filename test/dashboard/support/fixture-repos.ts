@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { analyse } from '../../../src/race/index.js';
 import type { ClusterFilter } from '../../../src/store/dashboard-queries.js';
-import type { IndexedIssue, IndexTables, RaceIndex } from '../../../src/store/index.js';
+import { IssuePairs, type IndexedIssue, type IndexTables, type IssuePairsDatabase, type RaceIndex } from '../../../src/store/index.js';
 
 export const INSTALLATION = 4242;
 export const PUBLIC_REPO = 'pingcap/tidb';
@@ -56,7 +56,7 @@ function indexed(repo: string, line: CorpusLine, isPrivate: boolean): IndexedIss
       state: line.state === 'closed' ? 'closed' : 'open',
       stateReason: line.state === 'closed' ? 'completed' : null,
       labels: line.labels.map((l) => l.name),
-      fixingPr: line.number === REGRESSED.fixedIssue ? REGRESSED.fixingPr : null,
+      fixingPr: null,
       private: isPrivate,
       updatedAt: line.created_at,
       createdAt: line.created_at,
@@ -93,19 +93,16 @@ export function fixtureIssues(): IndexedIssue[] {
 }
 
 /**
- * Writes the fixture through the index (one batch, as backfill writes), then the one fix
- * merge time. Nothing in the app records merge times yet, so it is written as a fix-PR link
- * would write it.
+ * Writes the fixture through the index (one batch, as backfill writes), then the one fix as a
+ * merged pull request closing it is recorded.
  */
 export async function loadFixture(index: RaceIndex, db: Kysely<IndexTables>): Promise<IndexedIssue[]> {
   const issues = fixtureIssues();
   await index.upsertIssues(issues);
-  await db
-    .updateTable('issues')
-    .set({ fixed_at: REGRESSED.fixedAt })
-    .where('number', '=', REGRESSED.fixedIssue)
-    .where('fixing_pr', '=', REGRESSED.fixingPr)
-    .execute();
+  await new IssuePairs(db.withTables<IssuePairsDatabase>()).recordFix(
+    { installationId: INSTALLATION, repo: PUBLIC_REPO },
+    { issue: REGRESSED.fixedIssue, pr: REGRESSED.fixingPr, mergedAt: REGRESSED.fixedAt },
+  );
   return issues;
 }
 
