@@ -1,6 +1,7 @@
 /**
- * `race-triage backfill owner/repo`: fills the race index the app uses (same DATABASE_URL or
- * RACE_TRIAGE_DATA_DIR) from the repository's existing issues, with a GITHUB_TOKEN. It never
+ * `race-triage backfill owner/repo`: fills the race index, the ownership history and the pair
+ * store the app uses (same DATABASE_URL or RACE_TRIAGE_DATA_DIR) from the repository's
+ * existing issues, their comments and its pull requests, with a GITHUB_TOKEN. It never
  * comments or labels. A stopped run resumes at its page; a finished one makes the next read
  * only what changed since. Progress: a bar on a terminal, plain lines otherwise.
  */

@@ -25,9 +25,9 @@ import type { BackfillCheckpoints, Checkpoint } from './jobs/checkpoints.js';
 import { DEFAULT_RETRY, retryVerdict, type RetryOptions } from './jobs/retry-policy.js';
 import { ownershipEntry, peopleLabels } from './ownership-index.js';
 import { indexedIssue, issueInput } from './triage-issue.js';
-import { isBot, labelNames, type IssuePayload, type Sender } from './types.js';
+import { intoDefaultBranch, isBot, labelNames, type IssuePayload, type PullBase, type Sender } from './types.js';
 
-export const PER_PAGE = 100;
+const PER_PAGE = 100;
 
 export interface BackfillTarget {
   installationId: number;
@@ -89,7 +89,7 @@ export interface BackfillOwnership {
   /** The repository's config: its module prefixes tell its own packages from dependencies'. */
   config: Config;
   /** The bot's labels are not what people decided: they are left out of what is learned. */
-  botState?: Pick<BotStateStore, 'get'>;
+  botState: Pick<BotStateStore, 'get'>;
 }
 
 export interface BackfillDeps {
@@ -147,7 +147,7 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
   const result = (finished: boolean): BackfillResult => ({ scanned: progress.scanned, comments: progress.comments, pulls: progress.pulls, indexed: progress.indexed, pages, resumed, finished });
   for (;;) {
     const phase = phaseOf();
-    const response = phase === 'comments' ? await listCommentsPage(target, run, deps) : phase === 'pulls' ? await listPullsPage(target, run, deps) : await listPage(target, run, deps);
+    const response = await listPage(target, run, phase, deps);
     pages++;
     const items = Array.isArray(response.data) ? response.data : [];
     let found = 0;
@@ -196,41 +196,21 @@ export async function backfillRepository(target: BackfillTarget, deps: BackfillD
 }
 
 /** The fields of a listed pull request that backfill reads. */
-interface ListedPull extends MergedPullRequest {
+interface ListedPull extends MergedPullRequest, PullBase {
   updated_at: string;
 }
 
 /**
- * One page of pull requests: the merged ones' closing keywords become fixes and same-fix
- * pairs. True when an incremental run (newest update first) reached what the last run read.
+ * One page of pull requests: the closing keywords of those merged into the default branch
+ * (the only ones GitHub acts on) become fixes and same-fix pairs. True when an incremental run (newest update first) reached what the last run read.
  */
 async function recordPulls(target: BackfillTarget, items: ListedPull[], since: string | undefined, deps: BackfillDeps): Promise<boolean> {
   const repo = { installationId: target.installationId, repo: `${target.owner}/${target.repo}`.toLowerCase() };
   for (const pr of items) {
     if (since && pr.updated_at < since) return true;
-    if (pr.merged_at) await recordMergedPullRequest(repo, pr, deps.pairs!, deps.index);
+    if (pr.merged_at && intoDefaultBranch(pr)) await recordMergedPullRequest(repo, pr, deps.pairs!, deps.index);
   }
   return false;
-}
-
-/**
- * Closed pull requests, 100 a page: oldest first on a first run (pages stay put), newest
- * update first on a later one, which stops where the last run began.
- */
-async function listPullsPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
-  return requestWithRetries(
-    () =>
-      deps.github.request('GET /repos/{owner}/{repo}/pulls', {
-        owner: target.owner,
-        repo: target.repo,
-        state: 'closed',
-        sort: run.since ? 'updated' : 'created',
-        direction: run.since ? 'desc' : 'asc',
-        per_page: PER_PAGE,
-        page: run.pullsPage,
-      }),
-    deps,
-  );
 }
 
 /** One page of issues into the index, in one transaction; the races of their comments stay. */
@@ -258,7 +238,7 @@ async function recordOwnership(target: BackfillTarget, read: { item: IssuePayloa
     const issue = { body: item.body ?? '', labels: labelNames(item.labels), createdAt: item.created_at, updatedAt: item.updated_at };
     const entry = ownershipEntry(ref, issue, ownership.config, races);
     if (!entry) continue;
-    const state = await ownership.botState?.get(ref);
+    const state = await ownership.botState.get(ref);
     if (state) entry.labels = peopleLabels(entry.labels, [...state.labels, ...state.pendingAdd, ...state.pendingRemove]);
     entries.push(entry);
   }
@@ -293,38 +273,20 @@ async function indexComments(target: BackfillTarget, items: ListedComment[], dep
   return found;
 }
 
-async function listPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
-  return requestWithRetries(
-    () =>
-      deps.github.request('GET /repos/{owner}/{repo}/issues', {
-        owner: target.owner,
-        repo: target.repo,
-        state: 'all',
-        sort: 'created',
-        direction: 'asc',
-        per_page: PER_PAGE,
-        page: run.nextPage,
-        ...(run.since ? { since: run.since } : {}),
-      }),
-    deps,
-  );
-}
-
-/** The repository's comments, oldest first (pages stay put while new ones arrive). */
-async function listCommentsPage(target: BackfillTarget, run: Checkpoint, deps: BackfillDeps): Promise<ListResponse> {
-  return requestWithRetries(
-    () =>
-      deps.github.request('GET /repos/{owner}/{repo}/issues/comments', {
-        owner: target.owner,
-        repo: target.repo,
-        sort: 'created',
-        direction: 'asc',
-        per_page: PER_PAGE,
-        page: run.commentsPage,
-        ...(run.since ? { since: run.since } : {}),
-      }),
-    deps,
-  );
+/**
+ * One page, 100 items, of the listing a phase reads. Issues and the repository's comments:
+ * oldest first (pages stay put while new ones arrive), on a later run only those updated since
+ * the last one began. Closed pull requests (their listing has no `since`): oldest first on a
+ * first run, newest update first on a later one, which stops where the last run began.
+ */
+async function listPage(target: BackfillTarget, run: Checkpoint, phase: BackfillProgress['phase'], deps: BackfillDeps): Promise<ListResponse> {
+  const { route, page, query } =
+    phase === 'issues'
+      ? { route: 'GET /repos/{owner}/{repo}/issues' as const, page: run.nextPage, query: { state: 'all', sort: 'created', direction: 'asc' } }
+      : phase === 'comments'
+        ? { route: 'GET /repos/{owner}/{repo}/issues/comments' as const, page: run.commentsPage, query: { sort: 'created', direction: 'asc' } }
+        : { route: 'GET /repos/{owner}/{repo}/pulls' as const, page: run.pullsPage, query: { state: 'closed', sort: run.since ? 'updated' : 'created', direction: run.since ? 'desc' : 'asc' } };
+  return requestWithRetries(() => deps.github.request(route, { owner: target.owner, repo: target.repo, ...query, per_page: PER_PAGE, page, ...(run.since && phase !== 'pulls' ? { since: run.since } : {}) }), deps);
 }
 
 async function requestWithRetries<T>(send: () => Promise<T>, deps: BackfillDeps): Promise<T> {

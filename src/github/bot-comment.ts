@@ -4,7 +4,8 @@
  * when the state is lost, or when a POST's answer never arrived.
  *
  * Only the app's own comments count: written through this app (`performed_via_github_app`)
- * or by its `[bot]` account. Any other bot, or a person, may copy the marker.
+ * or by its `[bot]` account. Any other bot, or a person, may copy the marker. The same search
+ * finds the app's replies to commands, by the key each carries.
  */
 import { createHash } from 'node:crypto';
 import { findMarker } from '../triage/marker.js';
@@ -31,7 +32,7 @@ interface CommentShape {
   performed_via_github_app?: { id?: number } | null;
 }
 
-/** The bot's comment is near the top (it is posted on open); this bounds the work on huge threads. */
+/** The bot's comments are near the top (its triage comment is posted on open); this bounds the work on huge threads. */
 const MAX_PAGES = 10;
 
 export function isOwnComment(comment: CommentShape, identity: BotIdentity): boolean {
@@ -41,6 +42,20 @@ export function isOwnComment(comment: CommentShape, identity: BotIdentity): bool
 
 /** The app's own comment that carries the marker; undefined when there is none. */
 export async function findBotComment(octokit: GitHub, issue: IssueLocation, identity: BotIdentity): Promise<BotComment | undefined> {
+  const found = await findOwnComment(octokit, issue, identity, findMarker);
+  return found && { id: found.id, body: found.body, marker: found.match };
+}
+
+/**
+ * The first of the app's own comments on the issue (in its first pages) whose body `match`
+ * accepts, with what `match` made of it; undefined when there is none.
+ */
+export async function findOwnComment<T>(
+  octokit: GitHub,
+  issue: IssueLocation,
+  identity: BotIdentity,
+  match: (body: string) => T | undefined,
+): Promise<{ id: number; body: string; match: T } | undefined> {
   let pages = 0;
   const comments = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
     owner: issue.owner,
@@ -51,8 +66,8 @@ export async function findBotComment(octokit: GitHub, issue: IssueLocation, iden
   for await (const page of comments) {
     for (const comment of page.data as CommentShape[]) {
       if (!comment.body || !isOwnComment(comment, identity)) continue;
-      const marker = findMarker(comment.body);
-      if (marker) return { id: comment.id, body: comment.body, marker };
+      const found = match(comment.body);
+      if (found !== undefined) return { id: comment.id, body: comment.body, match: found };
     }
     if (++pages >= MAX_PAGES) break;
   }

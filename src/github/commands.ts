@@ -4,30 +4,30 @@
  * before the repository's config is read, so a stranger's command costs the app almost nothing.
  */
 import type { RetriageRole } from '../triage/config.js';
+import { linesOutsideCode } from '../triage/markdown.js';
 import type { GitHub, RepoRef } from './types.js';
 
-/** The commands there are; one more is one more name here and a case in `processEvent`. */
-export const COMMANDS = ['retriage', 'race'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+/**
+ * The commands there are: `/retriage` on a comment's first line, `/race` on any line. One more
+ * is a name here, a way to find it in `parseCommand` and a case in `processEvent`.
+ */
+export type CommandName = 'retriage' | 'race';
 
 export interface Command {
   name: CommandName;
-  /** The words after the command on its line. */
-  args: string[];
 }
 
 /**
- * The command on a comment's first line (any case), or undefined. A first line that is
- * quoted (`> /retriage`), fenced or indented as code mentions a command without using it.
+ * The command a comment carries, or undefined: `/retriage` on its first line (any case), or
+ * `/race` lines anywhere outside code (see `raceCommandLines`). A first line that is quoted
+ * (`> /retriage`), fenced or indented as code mentions a command without using it.
  */
 export function parseCommand(commentBody: string | null | undefined): Command | undefined {
   const firstLine = (commentBody ?? '').split(/\r?\n/, 1)[0] ?? '';
   // Up to three leading spaces is still a paragraph in Markdown; four make a code block.
-  const match = /^ {0,3}\/([a-z][\w-]*)(?:\s+(.*))?$/i.exec(firstLine.trimEnd());
-  const name = match?.[1]!.toLowerCase();
-  if (match && name === 'retriage') return { name, args: (match[2] ?? '').split(/\s+/).filter(Boolean) };
+  if (/^ {0,3}\/retriage(?:\s|$)/i.test(firstLine.trimEnd())) return { name: 'retriage' };
   // `/race` commands may stand on any line, several to a comment.
-  return raceCommandLines(commentBody).length > 0 ? { name: 'race', args: [] } : undefined;
+  return raceCommandLines(commentBody).length > 0 ? { name: 'race' } : undefined;
 }
 
 /** What `/race` asks: the same race as an issue, not the same, forget the confirmations, help. */
@@ -45,26 +45,15 @@ export interface RaceCommand {
 }
 
 /** Most `/race` lines read from one comment. */
-export const MAX_RACE_COMMANDS = 10;
+const MAX_RACE_COMMANDS = 10;
 
 /**
  * The `/race` lines of a comment, in order: each on a line of its own (up to three leading
  * spaces), outside fenced code, never in a quote (`> /race dup #1`) or an indented block.
  */
-export function raceCommandLines(commentBody: string | null | undefined): string[] {
+function raceCommandLines(commentBody: string | null | undefined): string[] {
   const found: string[] = [];
-  let fence: string | undefined;
-  for (const raw of (commentBody ?? '').split(/\r?\n/)) {
-    const line = raw.trimEnd();
-    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence) {
-      if (opener && opener[0] === fence[0] && opener.length >= fence.length && line.trim() === opener) fence = undefined;
-      continue;
-    }
-    if (opener) {
-      fence = opener;
-      continue;
-    }
+  for (const line of linesOutsideCode(commentBody)) {
     if (/^ {0,3}\/race(?:\s|$)/i.test(line)) found.push(line.trim());
     if (found.length >= MAX_RACE_COMMANDS) break;
   }

@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import type { BotReplies, BotState, BotStateStore, IndexedIssue, IssueRef, RaceIndex } from '../store/index.js';
 import type { Effect, LabelMemory, Reaction } from '../triage/effects.js';
-import { bodyDigest, editComment, isOwnComment, postComment, type BotIdentity } from './bot-comment.js';
+import { bodyDigest, editComment, findOwnComment, postComment, type BotIdentity } from './bot-comment.js';
 import { addLabels, removeLabels } from './issue-labels.js';
 import type { WriteSpacing } from './jobs/write-spacing.js';
 import type { GitHub, IssueLocation } from './types.js';
@@ -25,7 +25,7 @@ export interface ExecutorDeps {
   index: RaceIndex;
   botState: BotStateStore;
   /** Where replies to commands are remembered. */
-  replies?: BotReplies;
+  replies: BotReplies;
   spacing: WriteSpacing;
   log: Logger;
   now?: () => number;
@@ -120,14 +120,14 @@ export class Executor {
 
   /** Reacts to a comment on the issue (a command's acknowledgement); needs no issue state. */
   async react(octokit: GitHub, signal: AbortSignal, where: IssueLocation, commentId: number, content: Reaction): Promise<void> {
-    await this.#deps.spacing.take(where.installationId, signal);
-    signal.throwIfAborted();
-    await octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      owner: where.owner,
-      repo: where.repo,
-      comment_id: commentId,
-      content,
-    });
+    await this.#spaced(where, signal, () =>
+      octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
+        owner: where.owner,
+        repo: where.repo,
+        comment_id: commentId,
+        content,
+      }),
+    );
   }
 
   /**
@@ -136,9 +136,7 @@ export class Executor {
    * found it open: a run repeated after this write finds it closed and does not write again.
    */
   async closeAsDuplicate(octokit: GitHub, signal: AbortSignal, where: IssueLocation, issueId: string, duplicateOfId: string): Promise<void> {
-    await this.#deps.spacing.take(where.installationId, signal);
-    signal.throwIfAborted();
-    await octokit.graphql(CLOSE_AS_DUPLICATE, { issueId, duplicateIssueId: duplicateOfId });
+    await this.#spaced(where, signal, () => octokit.graphql(CLOSE_AS_DUPLICATE, { issueId, duplicateIssueId: duplicateOfId }));
   }
 
   /**
@@ -148,13 +146,13 @@ export class Executor {
    */
   async reply(octokit: GitHub, signal: AbortSignal, where: IssueLocation, identity: BotIdentity, key: string, text: string): Promise<'created' | 'edited' | 'unchanged'> {
     const store = this.#deps.replies;
-    if (!store) throw new Error('the executor was made without a reply store');
     const ref = issueRef(where);
     const body = `${replyMarker(key)}\n${text}`;
     const digest = bodyDigest(body);
     let known = await store.get(ref, key);
     if (known?.pending) {
-      const found = await findReply(octokit, where, identity, key);
+      const marker = replyMarker(key);
+      const found = await findOwnComment(octokit, where, identity, (text) => (text.startsWith(marker) ? true : undefined));
       known = { commentId: found?.id ?? null, digest: found ? bodyDigest(found.body) : null, pending: false };
     }
     if (known?.commentId) {
@@ -175,6 +173,7 @@ export class Executor {
     return 'created';
   }
 
+  /** A write to GitHub in the installation's next slot of the write spacing, unless the job was stopped meanwhile. */
   async #spaced<T>(where: IssueLocation, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
     await this.#deps.spacing.take(where.installationId, signal);
     signal.throwIfAborted();
@@ -215,14 +214,12 @@ export class Executor {
   }
 
   async #write<T>(job: IssueJob, request: () => Promise<T>): Promise<T> {
-    await this.#deps.spacing.take(job.where.installationId, job.signal);
-    job.signal.throwIfAborted();
-    return request();
+    return this.#spaced(job.where, job.signal, request);
   }
 }
 
 /** GitHub's own "Close as duplicate": the issue closed with the reason and the issue it duplicates. */
-export const CLOSE_AS_DUPLICATE = `mutation CloseAsDuplicate($issueId: ID!, $duplicateIssueId: ID!) {
+const CLOSE_AS_DUPLICATE = `mutation CloseAsDuplicate($issueId: ID!, $duplicateIssueId: ID!) {
   closeIssue(input: { issueId: $issueId, stateReason: DUPLICATE, duplicateIssueId: $duplicateIssueId }) {
     issue {
       id
@@ -233,27 +230,8 @@ export const CLOSE_AS_DUPLICATE = `mutation CloseAsDuplicate($issueId: ID!, $dup
 }`;
 
 /** The hidden first line of a reply: which reply it is, so a lost POST is found again. */
-export function replyMarker(key: string): string {
+function replyMarker(key: string): string {
   return `<!-- race-triage-reply ${key.replace(/[^\w:-]/g, '')} -->`;
-}
-
-/** The app's own reply under `key`, on the first pages of the issue's comments. */
-async function findReply(octokit: GitHub, where: IssueLocation, identity: BotIdentity, key: string): Promise<{ id: number; body: string } | undefined> {
-  const marker = replyMarker(key);
-  let pages = 0;
-  const comments = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-    owner: where.owner,
-    repo: where.repo,
-    issue_number: where.number,
-    per_page: 100,
-  });
-  for await (const page of comments) {
-    for (const comment of page.data) {
-      if (comment.body?.startsWith(marker) && isOwnComment(comment, identity)) return { id: comment.id, body: comment.body };
-    }
-    if (++pages >= 10) break;
-  }
-  return undefined;
 }
 
 function lower(name: string): string {

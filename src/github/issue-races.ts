@@ -14,6 +14,14 @@ export interface ChangedComment {
   body: string | null;
 }
 
+/**
+ * A command's comment as a changed comment when it also pastes a race (a report below
+ * `/retriage` or `/race dup`), so the triage reads it; undefined when it pastes none.
+ */
+export function pastedWith(comment: { id: number; body?: string | null }): ChangedComment | undefined {
+  return commentRaces(comment.body, {}, comment.id).length > 0 ? { id: comment.id, body: comment.body ?? '' } : undefined;
+}
+
 /** The races a comment's text reports as new sightings. */
 export function commentRaces(body: string | null | undefined, engine: EngineOptions, id: number, url?: string): AnalysedRace[] {
   return analyse(body, engine)

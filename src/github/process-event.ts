@@ -8,12 +8,12 @@ import type { Reaction } from '../triage/effects.js';
 import { loadRepoConfig, type RepoConfig } from './repo-config.js';
 import { hasNoStanding, mayRun, parseCommand, standing, type Command, type Standing } from './commands.js';
 import { issueRef } from './executor.js';
-import { commentRaces } from './issue-races.js';
+import { commentRaces, pastedWith } from './issue-races.js';
 import { labelsChanged, ownersPushed, type PushPayload } from './ownership-events.js';
 import { recordClosedAsDuplicate, recordMergedPullRequest, type MergedPullRequest } from './pair-signals.js';
 import { runRaceCommands } from './race-commands.js';
-import { fetchIssue, triageIssue, type TriageDeps } from './triage-issue.js';
-import { isBot, type GitHub, type IssueLocation, type IssuePayload, type Sender } from './types.js';
+import { fetchIssue, triageIssue, type TriageDeps, type TriageOptions } from './triage-issue.js';
+import { intoDefaultBranch, isBot, type GitHub, type IssueLocation, type IssuePayload, type PullBase, type Sender } from './types.js';
 
 /** A webhook delivery reduced to plain data (what a job records). */
 export interface GitHubEvent {
@@ -45,8 +45,11 @@ interface EventPayload {
   changes?: { body?: unknown };
   repository?: { name: string; owner: { login: string }; private?: boolean; default_branch?: string };
   sender?: Sender;
-  pull_request?: MergedPullRequest & { merged?: boolean };
+  pull_request?: MergedPullRequest & PullBase & { merged?: boolean };
 }
+
+/** What a triage is told of the issue's repository. */
+export type RepoFacts = Pick<TriageOptions, 'privateRepo' | 'defaultBranch'>;
 
 /** The events the app subscribes to (app.yml lists the same). */
 export const HANDLED_EVENTS = [
@@ -69,7 +72,7 @@ export const HANDLED_EVENTS = [
 export type EventResult = 'ignored' | 'triaged' | 'indexed' | 'denied';
 
 /** A refused commenter gets at most one 😕 per issue per hour, so refusals cannot be used to spam. */
-export const DENIED_REACTION_WINDOW_MS = 60 * 60_000;
+const DENIED_REACTION_WINDOW_MS = 60 * 60_000;
 /** Distinct commenters whose standing one run checks; further ones are ignored. */
 const MAX_COMMENTERS = 10;
 
@@ -81,7 +84,7 @@ export function commandOf(name: string, payload: unknown): Command | undefined {
 }
 
 export async function processEvent(octokit: GitHub, signal: AbortSignal, event: GitHubEvent, deps: TriageDeps): Promise<EventResult> {
-  if (event.name === 'push') return Promise.resolve(ownersPushed(event.payload as PushPayload, event.installationId, deps));
+  if (event.name === 'push') return ownersPushed(event.payload as PushPayload, event.installationId, deps);
   const payload = event.payload as EventPayload;
   const { issue, repository } = payload;
   if (event.name === 'pull_request') return pullRequestEvent(octokit, signal, event.installationId, payload, deps);
@@ -93,20 +96,20 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
     repo: repository.name,
     number: issue.number,
   };
-  const privateRepo = repository.private ?? false;
-  const defaultBranch = repository.default_branch;
+  // What every triage of the repository's issues is told: whether it is private, where OWNERS files are read.
+  const repoFacts: RepoFacts = { privateRepo: repository.private ?? false, defaultBranch: repository.default_branch };
 
   const fromBot = isBot(payload.sender);
   switch (`${event.name}.${payload.action}`) {
     case 'issues.opened':
     case 'issues.reopened':
       if (fromBot) return 'ignored';
-      await triageIssue(octokit, signal, where, issue, deps, { privateRepo, defaultBranch });
+      await triageIssue(octokit, signal, where, issue, deps, repoFacts);
       return 'triaged';
     case 'issues.edited':
       // A title or label edit changes no race; only a new body is worth a look.
       if (fromBot || !payload.changes?.body) return 'ignored';
-      await triageIssue(octokit, signal, where, issue, deps, { privateRepo, defaultBranch });
+      await triageIssue(octokit, signal, where, issue, deps, repoFacts);
       return 'triaged';
     // Index updates follow GitHub whoever acted (a stale-bot closing issues too): they post nothing.
     case 'issues.closed':
@@ -136,29 +139,31 @@ export async function processEvent(octokit: GitHub, signal: AbortSignal, event: 
       // Commands are one more case each; any other comment may paste a race.
       switch (commandOf(event.name, payload)?.name) {
         case 'retriage':
-          return retriage(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
+          return retriage(octokit, signal, where, [event, ...(event.folded ?? [])], deps, repoFacts);
         case 'race':
-          return race(octokit, signal, where, [event, ...(event.folded ?? [])], deps, privateRepo);
+          return race(octokit, signal, where, [event, ...(event.folded ?? [])], deps, repoFacts);
         default:
-          return commentChanged(octokit, signal, where, payload, deps, privateRepo);
+          return commentChanged(octokit, signal, where, payload, deps, repoFacts);
       }
     case 'issue_comment.edited':
     case 'issue_comment.deleted':
-      return commentChanged(octokit, signal, where, payload, deps, privateRepo);
+      return commentChanged(octokit, signal, where, payload, deps, repoFacts);
     default:
       return 'ignored';
   }
 }
 
 /**
- * A merged pull request: the issues it closes are recorded as fixed by it (no request to
- * GitHub). When it closed several race issues, those the bot commented on are triaged again,
- * so their comments show the others fixed by the same pull request.
+ * A pull request merged into the default branch: the issues it closes are recorded as fixed by
+ * it (no request to GitHub). When it closed several race issues, those the bot commented on are
+ * triaged again, so their comments show the others fixed by the same pull request. One merged
+ * into another branch (a release branch) closes nothing on GitHub, and is ignored.
  */
 async function pullRequestEvent(octokit: GitHub, signal: AbortSignal, installationId: number, payload: EventPayload, deps: TriageDeps): Promise<EventResult> {
   const pr = payload.pull_request;
   const repository = payload.repository;
   if (payload.action !== 'closed' || !pr?.merged || !repository) return 'ignored';
+  if (!intoDefaultBranch(pr, repository.default_branch)) return 'ignored';
   signal.throwIfAborted();
   const repo = { installationId, repo: `${repository.owner.login}/${repository.name}`.toLowerCase() };
   const paired = await recordMergedPullRequest(repo, pr, deps.pairs, deps.index);
@@ -168,7 +173,7 @@ async function pullRequestEvent(octokit: GitHub, signal: AbortSignal, installati
     const where: IssueLocation = { installationId, owner: repository.owner.login, repo: repository.name, number };
     if (!(await deps.botState.get(issueRef(where)))?.commentId) continue;
     const issue = await fetchIssue(octokit, where);
-    await triageIssue(octokit, signal, where, issue, deps, { privateRepo: repository.private ?? false, fresh: true });
+    await triageIssue(octokit, signal, where, issue, deps, { privateRepo: repository.private ?? false, defaultBranch: repository.default_branch, fresh: true });
   }
   return 'triaged';
 }
@@ -185,7 +190,7 @@ async function commentChanged(
   where: IssueLocation,
   payload: EventPayload,
   deps: TriageDeps,
-  privateRepo: boolean,
+  repoFacts: RepoFacts,
 ): Promise<EventResult> {
   const { comment, issue } = payload;
   if (!comment || !issue || isBot(comment.user)) return 'ignored';
@@ -194,7 +199,7 @@ async function commentChanged(
   const reports = body === null ? 0 : commentRaces(body, {}, comment.id).length;
   const hadRaces = reports === 0 && (await deps.index.getIssue(issueRef(where)))?.races.some((r) => r.commentId === comment.id);
   if (reports === 0 && !hadRaces) return 'ignored';
-  await triageIssue(octokit, signal, where, issue, deps, { privateRepo, defaultBranch: payload.repository?.default_branch, comment: { id: comment.id, body } });
+  await triageIssue(octokit, signal, where, issue, deps, { ...repoFacts, comment: { id: comment.id, body } });
   return 'triaged';
 }
 
@@ -267,7 +272,7 @@ async function retriage(
   where: IssueLocation,
   events: GitHubEvent[],
   deps: TriageDeps,
-  privateRepo: boolean,
+  repoFacts: RepoFacts,
 ): Promise<EventResult> {
   const allowed = await authorize(octokit, signal, where, events, deps, '/retriage');
   if (!allowed) return 'denied';
@@ -279,14 +284,7 @@ async function retriage(
   await react('eyes');
   const issue = (events[0]!.payload as EventPayload).issue!;
   // A race pasted below the command is read too.
-  const pasted = commentRaces(chosen.comment.body, {}, chosen.comment.id).length > 0;
-  await triageIssue(octokit, signal, where, issue, deps, {
-    privateRepo,
-    defaultBranch: (events[0]!.payload as EventPayload).repository?.default_branch,
-    config: fresh,
-    refetch: true,
-    ...(pasted ? { comment: { id: chosen.comment.id, body: chosen.comment.body ?? '' } } : {}),
-  });
+  await triageIssue(octokit, signal, where, issue, deps, { ...repoFacts, config: fresh, refetch: true, comment: pastedWith(chosen.comment) });
   await react('+1');
   return 'triaged';
 }
@@ -298,11 +296,11 @@ async function race(
   where: IssueLocation,
   events: GitHubEvent[],
   deps: TriageDeps,
-  privateRepo: boolean,
+  repoFacts: RepoFacts,
 ): Promise<EventResult> {
   const allowed = await authorize(octokit, signal, where, events, deps, '/race');
   if (!allowed) return 'denied';
-  await runRaceCommands(octokit, signal, where, allowed.permitted, allowed.config, deps, privateRepo);
+  await runRaceCommands(octokit, signal, where, allowed.permitted, allowed.config, deps, repoFacts);
   return 'triaged';
 }
 

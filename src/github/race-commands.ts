@@ -17,8 +17,8 @@ import type { PairSource } from '../store/index.js';
 import type { Reaction } from '../triage/effects.js';
 import { parseRaceCommands, type RaceCommand } from './commands.js';
 import { issueRef } from './executor.js';
-import { commentRaces } from './issue-races.js';
-import type { PermittedUse } from './process-event.js';
+import { pastedWith } from './issue-races.js';
+import type { PermittedUse, RepoFacts } from './process-event.js';
 import type { RepoConfig } from './repo-config.js';
 import { fetchIssue, triageIssue, type TriageDeps } from './triage-issue.js';
 import type { GitHub, IssueLocation, IssuePayload } from './types.js';
@@ -57,7 +57,7 @@ export async function runRaceCommands(
   uses: PermittedUse[],
   repoConfig: RepoConfig,
   deps: TriageDeps,
-  privateRepo: boolean,
+  repoFacts: RepoFacts,
 ): Promise<void> {
   const { config } = repoConfig;
   const dry = config.dry_run;
@@ -115,14 +115,7 @@ export async function runRaceCommands(
 
   if (changed) {
     // The comment lists what was just taught; a race pasted with the command counts too.
-    const last = uses.at(-1)!;
-    const pasted = commentRaces(last.comment.body, {}, last.comment.id).length > 0;
-    await triageIssue(octokit, signal, where, current, deps, {
-      privateRepo,
-      config: repoConfig,
-      fresh: true,
-      ...(pasted ? { comment: { id: last.comment.id, body: last.comment.body ?? '' } } : {}),
-    });
+    await triageIssue(octokit, signal, where, current, deps, { ...repoFacts, config: repoConfig, fresh: true, comment: pastedWith(uses.at(-1)!.comment) });
   }
   if (close && !dry && config.commands.close_on_dup && current.state === 'open' && MAY_CLOSE.has(close.use.standing.role ?? '')) {
     if (current.node_id && close.target.node_id) {

@@ -63,3 +63,20 @@ export function isBot(sender: Sender | null | undefined): boolean {
   if (!sender) return false;
   return sender.type === 'Bot' || sender.login.endsWith('[bot]');
 }
+
+/** Where a pull request was merged, as webhook payloads and the pulls listing give it. */
+export interface PullBase {
+  base?: { ref?: string; repo?: { default_branch?: string } | null } | null;
+}
+
+/**
+ * GitHub acts on closing keywords only for pull requests merged into the default branch: one
+ * merged into a release branch closes nothing, so it fixes nothing the app should record.
+ * The default branch is the pull's own base repository's, else the one given; unknown
+ * branches (a payload without them) count as the default.
+ */
+export function intoDefaultBranch(pr: PullBase, defaultBranch?: string): boolean {
+  const into = pr.base?.ref;
+  const main = pr.base?.repo?.default_branch ?? defaultBranch;
+  return into === undefined || main === undefined || into === main;
+}

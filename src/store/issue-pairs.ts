@@ -102,21 +102,20 @@ export class IssuePairs {
     await this.#db.transaction().execute(async (tx) => {
       const opposite = oppositeOf(pair.kind);
       if (opposite) {
-        const between = tx
+        // The opposite decision about these two issues, recorded either way round.
+        const between = (eb: ExpressionBuilder<IssuePairsDatabase, 'issue_pairs'>) =>
+          eb.and([
+            eb('installation_id', '=', repo.installationId),
+            eb('repo', '=', values.repo),
+            eb('kind', '=', opposite),
+            eb.or([eb.and([eb('issue', '=', issue), eb('other', '=', other)]), eb.and([eb('issue', '=', other), eb('other', '=', issue)])]),
+          ]);
+        const known = tx
           .selectFrom('issue_pairs')
           .select('kind')
-          .where('installation_id', '=', repo.installationId)
-          .where('repo', '=', values.repo)
-          .where('kind', '=', opposite)
-          .where((eb) => eb.or([eb.and([eb('issue', '=', issue), eb('other', '=', other)]), eb.and([eb('issue', '=', other), eb('other', '=', issue)])]));
-        if (!replace && (await between.executeTakeFirst())) return;
-        await tx
-          .deleteFrom('issue_pairs')
-          .where('installation_id', '=', repo.installationId)
-          .where('repo', '=', values.repo)
-          .where('kind', '=', opposite)
-          .where((eb) => eb.or([eb.and([eb('issue', '=', issue), eb('other', '=', other)]), eb.and([eb('issue', '=', other), eb('other', '=', issue)])]))
-          .execute();
+          .where(between);
+        if (!replace && (await known.executeTakeFirst())) return;
+        await tx.deleteFrom('issue_pairs').where(between).execute();
       }
       await tx
         .insertInto('issue_pairs')

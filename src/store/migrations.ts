@@ -5,7 +5,8 @@
  * zero-padded, then a word) and an `up` built with Kysely's schema builder. Never edit or
  * reorder an entry that has shipped: databases remember which names ran. A binary that meets
  * a name it does not know refuses to start (the schema is newer than the binary).
- * The tables' row types live in the store too (`schema.ts`, `job-tables.ts`, `bot-state.ts`).
+ * The tables' row types live in the store too (`schema.ts`, `job-tables.ts`, `bot-state.ts`,
+ * `ownership-history.ts`, `issue-pairs.ts`, `bot-replies.ts`).
  */
 import { sql, type Kysely } from 'kysely';
 import { createBotRepliesTable } from './bot-replies.js';

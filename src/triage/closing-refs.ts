@@ -5,6 +5,7 @@
  * address. TiDB's template line `Issue Number: close #A, close #B` is two of them; `ref #C`
  * only mentions #C. Lines in fenced code and quotes are not read. Pure text; no request.
  */
+import { linesOutsideCode } from './markdown.js';
 
 export interface ClosingReference {
   number: number;
@@ -21,19 +22,9 @@ const PATTERN = new RegExp(KEYWORD + REFERENCE, 'gi');
 
 export function closingReferences(description: string | null | undefined): ClosingReference[] {
   const found = new Map<string, ClosingReference>();
-  let fence: string | undefined;
-  for (const raw of (description ?? '').split(/\r?\n/)) {
-    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(raw)?.[1];
-    if (fence) {
-      if (opener && opener[0] === fence[0] && raw.trim() === opener) fence = undefined;
-      continue;
-    }
-    if (opener) {
-      fence = opener;
-      continue;
-    }
-    if (/^ {0,3}>/.test(raw)) continue;
-    for (const match of raw.matchAll(PATTERN)) {
+  for (const line of linesOutsideCode(description)) {
+    if (/^ {0,3}>/.test(line)) continue;
+    for (const match of line.matchAll(PATTERN)) {
       const repo = (match[1] ?? match[3])?.toLowerCase();
       const number = Number(match[2] ?? match[4]);
       if (!Number.isInteger(number) || number <= 0) continue;

@@ -1,7 +1,8 @@
 /**
- * Quoting untrusted text (issue titles, function and test names) in a GitHub comment so it
- * shows as written: no @mention or #reference that notifies anyone, no raw HTML, and no
- * Markdown that breaks the lines around it.
+ * Markdown, both ways: quoting untrusted text (issue titles, function and test names) in a
+ * GitHub comment so it shows as written (no @mention or #reference that notifies anyone, no
+ * raw HTML, no Markdown that breaks the lines around it), and reading the lines of a comment
+ * or description that are not code.
  */
 
 /** Longest quoted piece of text; longer ones are cut with an ellipsis. */
@@ -44,4 +45,27 @@ function oneLine(text: string): string {
 function clip(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The lines of a text outside fenced code blocks, trailing blanks removed, in order. A fence
+ * opens with three or more backticks or tildes (up to three leading spaces) and closes only
+ * with a line of the same character, at least as long, and nothing else: a shorter fence
+ * inside a longer one is code. An unclosed fence runs to the end, as on GitHub.
+ */
+export function* linesOutsideCode(text: string | null | undefined): Generator<string> {
+  let fence: string | undefined;
+  for (const raw of (text ?? '').split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence) {
+      if (opener && opener[0] === fence[0] && opener.length >= fence.length && line.trim() === opener) fence = undefined;
+      continue;
+    }
+    if (opener) {
+      fence = opener;
+      continue;
+    }
+    yield line;
+  }
 }

@@ -50,6 +50,8 @@ it('records closed-as-duplicate race issues and the fixes of merged pull request
   github.pulls.set('pingcap/tidb', [
     pullObject({ number: 70100, body: 'Issue Number: close #39771, close #70020', mergedAt: MERGED_AT }),
     pullObject({ number: 70101, body: 'close #70010', mergedAt: null }),
+    // Merged into a release branch: GitHub closed nothing, so it fixed nothing here.
+    pullObject({ number: 70103, body: 'close #70010', mergedAt: MERGED_AT, base: 'release-7.5' }),
   ]);
 
   const pairs = new IssuePairs(database.db.withTables<IssuePairsDatabase>());
@@ -60,7 +62,7 @@ it('records closed-as-duplicate race issues and the fixes of merged pull request
     pairs,
   });
 
-  expect(result).toMatchObject({ scanned: 4, comments: 0, pulls: 2, indexed: 3, pages: 3, finished: true });
+  expect(result).toMatchObject({ scanned: 4, comments: 0, pulls: 3, indexed: 3, pages: 3, finished: true });
   expect(github.requests).toEqual([
     'GET /repos/pingcap/tidb/issues',
     'POST /graphql',

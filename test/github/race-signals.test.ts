@@ -142,6 +142,14 @@ describe('a merged pull request that closes several issues', () => {
     expect(h.github.requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
   });
 
+  test('merged into another branch than the default (a release branch): GitHub closes nothing, so nothing is recorded', async () => {
+    await h.deliver('pull_request', pullRequestEvent('closed', { number: FIX_PR, body, mergedAt: MERGED_AT, base: 'release-7.5' }));
+    expect(h.github.calls).toEqual([]);
+    expect(await pairs().fixes(repoRef, [mpp.number, Y.number, 70099])).toEqual([]);
+    expect(await pairs().touching(repoRef, [mpp.number, Y.number])).toEqual([]);
+    expect(botComment(mpp.number)!.body).not.toContain('Fixed by the same pull request');
+  });
+
   test('the race reported again after the fix was merged: the comment says it is seen again after the fix', async () => {
     await h.deliver('pull_request', pullRequestEvent('closed', { number: FIX_PR, body, mergedAt: MERGED_AT }));
     const again: IssueSpec = { number: 70200, title: 'TestMPPClose fails in nightly', body: mpp.body, author: 'erin', createdAt: '2024-05-01T00:00:00Z' };

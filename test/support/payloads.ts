@@ -104,11 +104,15 @@ export function labelEvent(action: 'labeled' | 'unlabeled', spec: IssueSpec, lab
   return issuesEvent(action, spec, { label: { id: 1, node_id: 'LA_1', url: `https://api.github.com/repos/${OWNER}/${spec.repo ?? REPO}/labels/${encodeURIComponent(label)}`, name: label, color: 'ededed', default: false, description: null } }, sender);
 }
 
-/** A `pull_request` event (GitHub's example) for pull request `number` with `body`, merged at `mergedAt` (null: closed unmerged). */
-export function pullRequestEvent(action: string, pr: { number: number; body: string; mergedAt: string | null; login?: string }): any {
+/**
+ * A `pull_request` event (GitHub's example) for pull request `number` with `body`, merged at
+ * `mergedAt` (null: closed unmerged) into `base` (default: the repository's default branch).
+ */
+export function pullRequestEvent(action: string, pr: { number: number; body: string; mergedAt: string | null; login?: string; base?: string }): any {
   const payload = example('pull_request', action);
   payload.pull_request = {
     ...payload.pull_request,
+    base: { ...payload.pull_request.base, ref: pr.base ?? payload.repository.default_branch },
     number: pr.number,
     body: pr.body,
     state: action === 'closed' ? 'closed' : 'open',
@@ -119,12 +123,13 @@ export function pullRequestEvent(action: string, pr: { number: number; body: str
   return withRepo(payload, REPO, { login: pr.login ?? 'alice', type: 'User' });
 }
 
-/** A pull request as `GET /repos/{owner}/{repo}/pulls` lists it (GitHub's webhook example, adapted). */
-export function pullObject(pr: { number: number; body: string; mergedAt: string | null; updatedAt?: string }): any {
+/** A pull request as `GET /repos/{owner}/{repo}/pulls` lists it (GitHub's webhook example, adapted), into `base` (default: the default branch). */
+export function pullObject(pr: { number: number; body: string; mergedAt: string | null; updatedAt?: string; base?: string }): any {
   const { merged: _merged, merged_by: _by, comments: _c, review_comments: _rc, commits: _commits, additions: _a, deletions: _d, changed_files: _f, mergeable: _m, mergeable_state: _ms, rebaseable: _r, maintainer_can_modify: _mcm, ...simple } =
     example('pull_request', 'closed').pull_request;
   return {
     ...simple,
+    base: { ...simple.base, ref: pr.base ?? simple.base.repo.default_branch },
     number: pr.number,
     body: pr.body,
     state: 'closed',

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { MAX_COMMENT_LENGTH } from '../../src/triage/comment.js';
 import { DEFAULT_CONFIG } from '../../src/triage/config.js';
 import { decide } from '../../src/triage/decide.js';
-import { code, plain } from '../../src/triage/markdown.js';
+import { code, linesOutsideCode, plain } from '../../src/triage/markdown.js';
 import { findMarker } from '../../src/triage/marker.js';
 import { candidate, issue, race } from './races.js';
 
@@ -73,5 +73,25 @@ describe('a whole decision on hostile input', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('linesOutsideCode', () => {
+  const outside = (text: string | null) => [...linesOutsideCode(text)];
+
+  it('skips fenced code, backticks or tildes, with up to three leading spaces', () => {
+    expect(outside('a\n```go\nb\n```\nc\n   ~~~\nd\n   ~~~\ne  ')).toEqual(['a', 'c', 'e']);
+    expect(outside('a\r\n```\r\nb\r\n```\r\nc')).toEqual(['a', 'c']);
+    expect(outside('    ```\nindented: no fence')).toEqual(['    ```', 'indented: no fence']);
+  });
+
+  it('a shorter fence, another character or a line with more on it does not close a fence', () => {
+    expect(outside('````\n```\nstill code\n````\nout')).toEqual(['out']);
+    expect(outside('```\n~~~\nstill code\n``` go\nstill code\n`````\nout')).toEqual(['out']);
+  });
+
+  it('an unclosed fence runs to the end', () => {
+    expect(outside('a\n```\nb\nc')).toEqual(['a']);
+    expect(outside(null)).toEqual(['']);
   });
 });

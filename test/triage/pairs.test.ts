@@ -21,6 +21,10 @@ describe('closingReferences', () => {
     expect(closingReferences(body).map((r) => r.number)).toEqual(numbers);
   });
 
+  test('a shorter fence inside a longer one is still code', () => {
+    expect(closingReferences('````\n```\nclose #1\n````\nclose #2').map((r) => r.number)).toEqual([2]);
+  });
+
   test('names the repository when the reference does', () => {
     expect(closingReferences('close PingCAP/TiFlow#12, close #13')).toEqual([{ number: 12, repo: 'pingcap/tiflow' }, { number: 13 }]);
     expect(closingReferences(null)).toEqual([]);

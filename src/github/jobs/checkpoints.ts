@@ -36,7 +36,7 @@ export class BackfillCheckpoints {
       ...(row.since === null ? {} : { since: row.since }),
       ...(row.run_started_at === null ? {} : { runStartedAt: row.run_started_at }),
       ...(row.comments_page === null ? {} : { commentsPage: Number(row.comments_page) }),
-      ...(row.pulls_page === null || row.pulls_page === undefined ? {} : { pullsPage: Number(row.pulls_page) }),
+      ...(row.pulls_page === null ? {} : { pullsPage: Number(row.pulls_page) }),
       indexed: Number(row.indexed),
     };
   }

@@ -26,10 +26,10 @@ import type { Job, JobsDatabase } from './types.js';
 import { Worker, type WorkerOptions } from './worker.js';
 import { WriteSpacing } from './write-spacing.js';
 
-export const STATUS_PATH = '/status';
+const STATUS_PATH = '/status';
 
 /** Events that start a backfill of the repositories they name. */
-export const BACKFILL_EVENTS = ['installation.created', 'installation_repositories.added'] as const;
+const BACKFILL_EVENTS = ['installation.created', 'installation_repositories.added'] as const;
 /** A synthetic event: one repository's backfill, continued job after job. */
 const BACKFILL_JOB = 'race_triage_backfill';
 
@@ -67,8 +67,8 @@ export interface AttachOptions {
   runEvent: RunEvent;
   /** The config of a backfilled repository. */
   configFor: ConfigFor;
-  /** Where backfill records the ownership history; absent: it fills only the race index. */
-  ownership?: { history: BackfillOwnership['history']; botState: Pick<BotStateStore, 'get'> };
+  /** Where backfill records the ownership history. */
+  ownership: { history: BackfillOwnership['history']; botState: Pick<BotStateStore, 'get'> };
 }
 
 export class DurableProcessing {
@@ -189,7 +189,7 @@ export class DurableProcessing {
         checkpoints: this.checkpoints,
         pairs: new IssuePairs(this.#options.db.withTables<IssuePairsDatabase>()),
         engine: engineOptions(config),
-        ...(ownership ? { ownership: { ...ownership, config } } : {}),
+        ownership: { ...ownership, config },
         maxPages: this.#options.backfillPagesPerJob ?? 20,
         onProgress: (p) => app.log.info({ ...about, ...p }, 'backfill progress'),
         // A job never sleeps: a failing page fails the job, which the worker retries with

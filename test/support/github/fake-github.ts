@@ -452,7 +452,7 @@ export class FakeGitHub {
         return { status: fault.status, headers: {}, body: { message: errorMessage(fault.status, fault.headers) } };
       }
     }
-    const answer = runGraphQL(body, this.#graphqlRoot(headers));
+    const answer = runGraphQL(body, this.#graphqlRoot());
     this.problems.push(...answer.problems);
     call.wrote = answer.problems.length === 0;
     call.status = fault?.status ?? 200;
@@ -461,7 +461,7 @@ export class FakeGitHub {
   }
 
   /** The fields the app reads, resolved over the fake's state; GraphQL's execution checks their shapes. */
-  #graphqlRoot(_headers: Record<string, string>): Record<string, unknown> {
+  #graphqlRoot(): Record<string, unknown> {
     const byNodeId = (id: string) => [...this.issues.entries()].find(([, issue]) => issue.node_id === id);
     const issueNode = (key: string, issue: Record<string, unknown>) => ({
       __typename: 'Issue',
