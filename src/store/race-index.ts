@@ -381,7 +381,8 @@ export class KyselyRaceIndex implements RaceIndex {
 
     const queryFingerprints = new Set(query.races.map((r) => r.fingerprint));
     const fullQuery = query.races.filter((r) => !r.partial).map((r) => r.fingerprint);
-    const found: (Candidate & { deferred?: boolean })[] = [];
+    // Explained only once returned: most scored candidates are not.
+    const found: (Candidate & { deferred?: boolean; match?: IssueMatch })[] = [];
     for (const row of visible) {
       const races = racesById.get(Number(row.id)) ?? [];
       const shared = races.filter((r) => queryFingerprints.has(r.fingerprint));
@@ -395,12 +396,13 @@ export class KyselyRaceIndex implements RaceIndex {
       }
       const match = matchIssues(query.races, races, racesThrough);
       if (match.score <= 0 && shared.length === 0) continue;
-      found.push({ ...candidate, score: match.score, explanation: explain(match, query.races, races) });
+      found.push({ ...candidate, score: match.score, match });
     }
     found.sort(
       (a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || a.issue.number - b.issue.number,
     );
-    const returned: Candidate[] = found.slice(0, query.limit).map(({ deferred, ...c }) => {
+    const returned: Candidate[] = found.slice(0, query.limit).map(({ deferred, match: scored, ...c }) => {
+      if (scored) return { ...c, explanation: explain(scored, query.races, c.races) };
       if (!deferred) return c;
       const match = matchIssues(query.races, c.races, racesThrough);
       // Equal fingerprints of two statements of one build are not the same race.
