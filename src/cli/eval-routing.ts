@@ -10,13 +10,13 @@ import { tfIdfRankings, topFrameRankings, type BaselineIssue } from '../eval/bas
 import { routingScores, type RoutingCase, type RoutingScore } from '../eval/ownership-eval.js';
 import { analyse } from '../race/index.js';
 import { engineOptions, type Config } from '../triage/config.js';
-import { existingLabels, proposeLabels } from '../triage/labels.js';
+import { existingLabels, ownershipSettings, proposeLabels } from '../triage/labels.js';
 import { labelMatcher, learnLabels } from '../triage/learned-labels.js';
 import { issuePackages, racePackages } from '../triage/ownership-evidence.js';
-import { ownershipLabels, type OwnershipRecord } from '../triage/ownership.js';
 import type { RankedDuplicate } from '../eval/metrics.js';
 import type { CorpusIssue } from './corpus.js';
 import { labelsByRepo, replay, type ReplayStep } from './replay.js';
+import { ReplayedOwnership } from './replayed-ownership.js';
 
 export const DEFAULT_ROUTING_FAMILIES = ['sig/*'];
 
@@ -104,17 +104,11 @@ export async function routingReport(
 
 /** What learned ownership votes on each issue from the issues filed before it, with its precision check turned off. */
 function ungatedOwnership(config: Config): (step: ReplayStep) => string[] {
-  const settings = {
-    families: config.learned_ownership.families,
-    minPrecision: 0,
-    halfLifeDays: config.learned_ownership.half_life_days,
-  };
-  const history: OwnershipRecord[] = [];
+  const ownership = new ReplayedOwnership({ ...ownershipSettings(config), minPrecision: 0 });
   return ({ issue, races }) => {
-    const labels =
-      races.length === 0 ? [] : ownershipLabels(racePackages(races, config, issue.repo), history, settings, issue.number).applied.map((l) => l.name);
+    const labels = races.length === 0 ? [] : ownership.model(issue.repo).labels(racePackages(races, config, issue.repo)).applied.map((l) => l.name);
     const { packages } = issuePackages(issue.body, config, issue.repo, races);
-    if (packages.length > 0) history.push({ number: issue.number, filedAt: issue.createdAt ?? '', packages, labels: issue.labels });
+    if (packages.length > 0) ownership.add(issue.repo, { number: issue.number, filedAt: issue.createdAt ?? '', packages, labels: issue.labels });
     return labels;
   };
 }

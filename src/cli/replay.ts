@@ -13,8 +13,8 @@ import { engineOptions, type Config } from '../triage/config.js';
 import { decide } from '../triage/decide.js';
 import { ownershipSettings } from '../triage/labels.js';
 import { candidateLimit, learnedLabels } from '../triage/learned-labels.js';
-import { OwnershipModel, type OwnershipRecord } from '../triage/ownership.js';
 import { issuePackages } from '../triage/ownership-evidence.js';
+import { ReplayedOwnership } from './replayed-ownership.js';
 import type { DuplicateLine, LabelDecision, SkippedLabel } from '../triage/types.js';
 import { inFilingOrder, type CorpusIssue } from './corpus.js';
 
@@ -80,7 +80,7 @@ export async function replay(
   const ordered = inFilingOrder(issues);
   const database = await openDatabase({ sqlitePath: ':memory:' });
   const index = new KyselyRaceIndex(database.db);
-  const ownership = new ReplayedOwnership(config);
+  const ownership = new ReplayedOwnership(ownershipSettings(config));
   try {
     for (const issue of ordered) {
       const races = issueRaces(issue, engine);
@@ -131,37 +131,6 @@ export async function replay(
     return summary;
   } finally {
     await index.close();
-  }
-}
-
-/**
- * Learned ownership per repository, kept up to date one issue at a time as the replay goes:
- * each issue is labelled from the issues filed before it, as the app's history would have it,
- * without learning the whole history again for every issue.
- */
-class ReplayedOwnership {
-  readonly #models = new Map<string, { model: OwnershipModel; records: OwnershipRecord[] }>();
-  readonly #settings;
-
-  constructor(config: Config) {
-    this.#settings = ownershipSettings(config);
-  }
-
-  model(repo: string): OwnershipModel {
-    return this.#entry(repo).model;
-  }
-
-  add(repo: string, record: OwnershipRecord): void {
-    const entry = this.#entry(repo);
-    entry.records.push(record);
-    // Filing order by date and by number disagree only for odd histories (a transferred issue): learn again in number order.
-    if (!entry.model.add(record)) entry.model = OwnershipModel.learn(entry.records, this.#settings);
-  }
-
-  #entry(repo: string) {
-    let entry = this.#models.get(repo);
-    if (!entry) this.#models.set(repo, (entry = { model: OwnershipModel.learn([], this.#settings), records: [] }));
-    return entry;
   }
 }
 
